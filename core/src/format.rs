@@ -1,0 +1,151 @@
+//! Wire formats and the headers each one reads and writes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{Code, Error};
+
+/// One wire format, named as in `Propagator(extract=[...], inject=[...])`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// W3C Trace Context: `traceparent` and `tracestate`.
+    TraceContext,
+}
+
+impl Format {
+    /// Every format, in a fixed order.
+    pub const ALL: [Format; 1] = [Format::TraceContext];
+
+    /// The format's name (`"tracecontext"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::TraceContext => "tracecontext",
+        }
+    }
+
+    /// The lowercase header names the format reads and writes.
+    pub const fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::TraceContext => &["traceparent", "tracestate"],
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
+            .ok_or_else(|| Error::new(Code::UnknownFormat, name))
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What to do when a header that must appear once (`traceparent`) arrives with
+/// several different values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Repeated {
+    /// Ignore them all and start a new trace (the W3C test suite's expectation).
+    #[default]
+    Restart,
+    /// Use the first value (for Kafka producers that append instead of replace).
+    First,
+    /// Use the last value (what Java's `lastHeader` does).
+    Last,
+}
+
+impl Repeated {
+    /// Every policy.
+    pub const ALL: [Repeated; 3] = [Self::Restart, Self::First, Self::Last];
+
+    /// The policy's name (`"restart"`, `"first"`, `"last"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Restart => "restart",
+            Self::First => "first",
+            Self::Last => "last",
+        }
+    }
+}
+
+impl FromStr for Repeated {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|policy| policy.name() == name)
+            .ok_or_else(|| Error::new(Code::InvalidPolicy, name))
+    }
+}
+
+impl fmt::Display for Repeated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An ordered set of formats, stored inline so a propagator is `Copy`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Formats {
+    len: u8,
+    list: [Format; Format::ALL.len()],
+}
+
+impl Formats {
+    pub(crate) const EMPTY: Self = Self {
+        len: 0,
+        list: Format::ALL,
+    };
+
+    pub(crate) const fn one(format: Format) -> Self {
+        Self {
+            len: 1,
+            list: [format],
+        }
+    }
+
+    /// Appends `format` unless present already.
+    pub(crate) fn push(&mut self, format: Format) {
+        if !self.contains(format) {
+            self.list[usize::from(self.len)] = format;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn contains(&self, format: Format) -> bool {
+        self.as_slice().contains(&format)
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Format] {
+        &self.list[..usize::from(self.len)]
+    }
+}
+
+impl fmt::Debug for Formats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for format in Format::ALL {
+            assert_eq!(format.name().parse::<Format>().unwrap(), format);
+        }
+        assert_eq!("b4".parse::<Format>().unwrap_err().code(), Code::UnknownFormat);
+        assert_eq!("LAST".parse::<Repeated>().unwrap_err().code(), Code::InvalidPolicy);
+    }
+}

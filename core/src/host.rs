@@ -1,0 +1,205 @@
+//! Compact encodings for language bindings whose boundary is cheapest to cross
+//! with one buffer and one string (Node-API, WebAssembly): the binding's JS layer
+//! builds a [`Frame`] of the relevant headers, crosses once, and reads back a
+//! context [`record`] or header lines. Everything here is plain data; no host
+//! types are involved.
+
+use crate::traceparent;
+use crate::{Code, Context, Diagnostic, Error, Extractor, Injector, Propagator, SpanId, TraceFlags, TraceState};
+
+/// A propagator as a short string: `extract;inject;repeated`, format names
+/// comma-separated (`"tracecontext;tracecontext;restart"`).
+pub fn spec(propagator: &Propagator) -> String {
+    let names = |formats: &[crate::Format]| {
+        formats.iter().map(|f| f.name()).collect::<Vec<_>>().join(",")
+    };
+    format!(
+        "{};{};{}",
+        names(propagator.extract_formats()),
+        names(propagator.inject_formats()),
+        propagator.repeated()
+    )
+}
+
+/// Reads a [`spec`] back; unknown names fail with `unknown_format` / `invalid_policy`.
+pub fn parse_spec(spec: &str) -> Result<Propagator, Error> {
+    let mut parts = spec.split(';');
+    let (Some(extract), Some(inject), Some(repeated), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::new(Code::InvalidPolicy, spec));
+    };
+    let formats = |list: &str| {
+        list.split(',')
+            .filter(|name| !name.is_empty())
+            .map(str::parse)
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(Propagator::builder()
+        .extract(formats(extract)?)
+        .inject(formats(inject)?)
+        .repeated(repeated.parse()?)
+        .build())
+}
+
+/// Headers packed in one buffer: for each, `[name length: u8][name][value length:
+/// u32 LE][value]`. A truncated entry ends the frame; a non-UTF-8 name is skipped.
+#[derive(Clone, Copy, Debug)]
+pub struct Frame<'a>(pub &'a [u8]);
+
+impl Frame<'_> {
+    /// Packs `headers` (used by tests and by hosts that build frames in Rust).
+    pub fn encode<'h>(headers: impl IntoIterator<Item = (&'h str, &'h [u8])>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, value) in headers {
+            let name = &name.as_bytes()[..name.len().min(usize::from(u8::MAX))];
+            out.push(name.len() as u8);
+            out.extend_from_slice(name);
+            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            out.extend_from_slice(value);
+        }
+        out
+    }
+}
+
+impl Extractor for Frame<'_> {
+    fn for_each_header<'a>(&'a self, visit: &mut dyn FnMut(&'a str, &'a [u8])) {
+        let mut rest = self.0;
+        while let Some((&name_len, tail)) = rest.split_first() {
+            let Some((name, tail)) = tail.split_at_checked(usize::from(name_len)) else {
+                return;
+            };
+            let Some((len, tail)) = tail.split_first_chunk::<4>() else {
+                return;
+            };
+            let Some((value, tail)) = tail.split_at_checked(u32::from_le_bytes(*len) as usize) else {
+                return;
+            };
+            if let Ok(name) = std::str::from_utf8(name) {
+                visit(name, value);
+            }
+            rest = tail;
+        }
+    }
+}
+
+/// Offsets in a record: `[0, 55)` the injected traceparent, `[55, 71)` the parent
+/// span id (16 zeros for none), `[71, 73)` all 8 flag bits, then the tracestate.
+pub mod layout {
+    /// The `traceparent` value.
+    pub const TRACEPARENT: std::ops::Range<usize> = 0..55;
+    /// The trace id, inside the traceparent.
+    pub const TRACE_ID: std::ops::Range<usize> = 3..35;
+    /// The span id, inside the traceparent.
+    pub const SPAN_ID: std::ops::Range<usize> = 36..52;
+    /// The parent span id; `0000000000000000` when there is none.
+    pub const PARENT_SPAN_ID: std::ops::Range<usize> = 55..71;
+    /// The flags as received, two hex digits.
+    pub const FLAGS: std::ops::Range<usize> = 71..73;
+    /// Where the tracestate starts; it runs to the end.
+    pub const TRACESTATE: usize = 73;
+}
+
+/// A context as one ASCII string with fixed offsets (see [`layout`]), so a JS
+/// layer reads ids with `slice` and never parses or formats them itself.
+pub fn record(context: &Context) -> String {
+    let mut out = String::with_capacity(layout::TRACESTATE + context.trace_state().as_str().len());
+    out.push_str(&context.traceparent());
+    match context.parent_span_id() {
+        Some(parent) => out.push_str(&parent.to_hex()),
+        None => out.push_str("0000000000000000"),
+    }
+    let flags = context.flags().bits();
+    out.push(char::from(b"0123456789abcdef"[usize::from(flags >> 4)]));
+    out.push(char::from(b"0123456789abcdef"[usize::from(flags & 0x0f)]));
+    out.push_str(context.trace_state().as_str());
+    out
+}
+
+/// Reads a [`record`] back, validating every part (`invalid_context` otherwise).
+pub fn parse_record(record: &str) -> Result<Context, Error> {
+    let invalid = || Error::new(Code::InvalidContext, record);
+    let head = record.get(..layout::TRACESTATE).ok_or_else(invalid)?;
+    let parent = traceparent::parse(&head[layout::TRACEPARENT]).map_err(|_| invalid())?;
+    let parent_span_id = match &head[layout::PARENT_SPAN_ID] {
+        "0000000000000000" => None,
+        hex => Some(hex.parse::<SpanId>().map_err(|_| invalid())?),
+    };
+    let flags = u8::from_str_radix(&head[layout::FLAGS], 16)
+        .ok()
+        .filter(|_| head[layout::FLAGS].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .ok_or_else(invalid)?;
+    let trace_state = match &record[layout::TRACESTATE..] {
+        "" => TraceState::new(),
+        text => TraceState::parse(text).map_err(|_| invalid())?,
+    };
+    Ok(Context::new(parent.trace_id, parent.span_id, TraceFlags::from_bits(flags))
+        .with_parent_span_id(parent_span_id)
+        .with_trace_state(trace_state))
+}
+
+/// What `propagator` injects for `context`, as `name\nvalue\n` lines, in order.
+pub fn header_lines(propagator: &Propagator, context: &Context) -> String {
+    let mut lines = Lines(String::new());
+    propagator.inject(context, &mut lines);
+    lines.0
+}
+
+/// Diagnostics as `format\theader\tcode\n` lines.
+pub fn diagnostic_lines(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("{}\t{}\t{}\n", d.format, d.header, d.code))
+        .collect()
+}
+
+/// Collects injected headers; names are distinct per propagator, so it only appends.
+struct Lines(String);
+
+impl Injector for Lines {
+    fn set_header(&mut self, name: &str, value: &str) {
+        for part in [name, "\n", value, "\n"] {
+            self.0.push_str(part);
+        }
+    }
+
+    fn remove_header(&mut self, _name: &str) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_round_trips() {
+        let spec_text = spec(&Propagator::DEFAULT);
+        assert_eq!(spec_text, "tracecontext;tracecontext;restart");
+        assert_eq!(parse_spec(&spec_text).unwrap(), Propagator::DEFAULT);
+        assert_eq!(parse_spec("b9;;restart").unwrap_err().code(), Code::UnknownFormat);
+        assert_eq!(parse_spec(";;sometimes").unwrap_err().code(), Code::InvalidPolicy);
+    }
+
+    #[test]
+    fn frame_round_trips_and_stops_at_truncation() {
+        let frame = Frame::encode([("traceparent", &b"x"[..]), ("tracestate", &b"a=1"[..])]);
+        let mut seen = Vec::new();
+        Frame(&frame).for_each_header(&mut |n, v| seen.push((n.to_owned(), v.to_vec())));
+        assert_eq!(seen.len(), 2);
+        seen.clear();
+        Frame(&frame[..frame.len() - 1]).for_each_header(&mut |n, v| seen.push((n.to_owned(), v.to_vec())));
+        assert_eq!(seen, [("traceparent".to_owned(), b"x".to_vec())]);
+    }
+
+    #[test]
+    fn record_round_trips() {
+        let context = Context::new_root()
+            .with_trace_state(TraceState::parse("a=1,b=2").unwrap())
+            .child();
+        let text = record(&context);
+        assert_eq!(&text[layout::TRACE_ID], context.trace_id().to_hex().as_str());
+        assert_eq!(parse_record(&text).unwrap(), context);
+        for bad in ["", "x", &text[..60], &text.replace("a=1", "a=\n")] {
+            assert_eq!(parse_record(bad).unwrap_err().code(), Code::InvalidContext);
+        }
+    }
+}

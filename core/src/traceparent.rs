@@ -1,0 +1,115 @@
+//! The `traceparent` header (W3C Trace Context level 2, §3.2 "traceparent Header").
+
+use crate::hex::{self, HexError};
+use crate::{Code, SpanId, TraceFlags, TraceId};
+
+/// Length of a version-00 value: `vv-<32>-<16>-ff`.
+pub(crate) const LEN: usize = 55;
+
+/// The fields of a valid `traceparent`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Traceparent {
+    pub(crate) trace_id: TraceId,
+    pub(crate) span_id: SpanId,
+    pub(crate) flags: TraceFlags,
+}
+
+/// Strips the optional whitespace (SP, HTAB) around a field value (RFC 9110 §5.5).
+pub(crate) fn trim_ows(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// Parses one `traceparent` value, already trimmed of OWS.
+pub(crate) fn parse(s: &str) -> Result<Traceparent, Code> {
+    let s = s.as_bytes();
+    let version = s.get(..2).ok_or(Code::InvalidTraceparentVersion)?;
+    match hex::check(version) {
+        Err(HexError::NotHex) => return Err(Code::InvalidTraceparentVersion),
+        Err(HexError::Uppercase) => return Err(Code::UppercaseHex),
+        Ok(()) if version == b"ff" => return Err(Code::InvalidTraceparentVersion),
+        Ok(()) => {}
+    }
+    if version == b"00" {
+        if s.len() != LEN {
+            return Err(Code::InvalidTraceparentLength);
+        }
+    } else {
+        // Forward compatibility: a higher version may append fields after a `-`,
+        // and they must not be parsed.
+        if s.len() < LEN {
+            return Err(Code::InvalidTraceparentLength);
+        }
+        if s.len() > LEN && s[LEN] != b'-' {
+            return Err(Code::InvalidTraceparentFormat);
+        }
+    }
+    if s[2] != b'-' || s[35] != b'-' || s[52] != b'-' {
+        return Err(Code::InvalidTraceparentFormat);
+    }
+    let (trace, span, flags) = (&s[3..35], &s[36..52], &s[53..55]);
+    for field in [trace, span, flags] {
+        if hex::check(field) == Err(HexError::NotHex) {
+            return Err(Code::InvalidHex);
+        }
+    }
+    let trace: [u8; 16] = hex::decode(trace).map_err(|_| Code::UppercaseHex)?;
+    let span: [u8; 8] = hex::decode(span).map_err(|_| Code::UppercaseHex)?;
+    let [flags]: [u8; 1] = hex::decode(flags).map_err(|_| Code::UppercaseHex)?;
+    Ok(Traceparent {
+        trace_id: TraceId::from_bytes(trace).ok_or(Code::ZeroTraceId)?,
+        span_id: SpanId::from_bytes(span).ok_or(Code::ZeroSpanId)?,
+        flags: TraceFlags::from_bits(flags),
+    })
+}
+
+/// Formats a version-00 value; only the flag bits the spec defines are written.
+pub(crate) fn format(trace_id: TraceId, span_id: SpanId, flags: TraceFlags) -> [u8; LEN] {
+    let mut out = [b'-'; LEN];
+    out[..2].copy_from_slice(b"00");
+    hex::encode_into(&trace_id.to_bytes(), &mut out[3..35]);
+    hex::encode_into(&span_id.to_bytes(), &mut out[36..52]);
+    hex::encode_into(&[flags.known().bits()], &mut out[53..55]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn valid_round_trips() {
+        let tp = parse(VALID).unwrap();
+        assert_eq!(&format(tp.trace_id, tp.span_id, tp.flags), VALID.as_bytes());
+    }
+
+    #[test]
+    fn rejections() {
+        let cases = [
+            ("", Code::InvalidTraceparentVersion),
+            ("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Code::InvalidTraceparentVersion),
+            ("0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Code::UppercaseHex),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-", Code::InvalidTraceparentLength),
+            ("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.x", Code::InvalidTraceparentFormat),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01", Code::InvalidTraceparentFormat),
+            ("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", Code::UppercaseHex),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g", Code::InvalidHex),
+            ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", Code::ZeroTraceId),
+            ("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", Code::ZeroSpanId),
+        ];
+        for (input, code) in cases {
+            assert_eq!(parse(input), Err(code), "{input}");
+        }
+    }
+
+    #[test]
+    fn future_version_keeps_known_fields() {
+        let tp = parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff-extra").unwrap();
+        assert_eq!(tp.flags.bits(), 0xff);
+        assert_eq!(
+            &format(tp.trace_id, tp.span_id, tp.flags)[..],
+            b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03"
+        );
+    }
+}
