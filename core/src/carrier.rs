@@ -109,7 +109,10 @@ impl Injector for Vec<(String, String)> {
 
 impl<S: BuildHasher> Injector for HashMap<String, String, S> {
     fn set_header(&mut self, name: &str, value: &str) {
-        if self.keys().any(|k| k != name && k.eq_ignore_ascii_case(name)) {
+        if self
+            .keys()
+            .any(|k| k != name && k.eq_ignore_ascii_case(name))
+        {
             self.remove_header(name);
         }
         self.insert(name.to_owned(), value.to_owned());
@@ -122,7 +125,10 @@ impl<S: BuildHasher> Injector for HashMap<String, String, S> {
 
 impl Injector for BTreeMap<String, String> {
     fn set_header(&mut self, name: &str, value: &str) {
-        if self.keys().any(|k| k != name && k.eq_ignore_ascii_case(name)) {
+        if self
+            .keys()
+            .any(|k| k != name && k.eq_ignore_ascii_case(name))
+        {
             self.remove_header(name);
         }
         self.insert(name.to_owned(), value.to_owned());

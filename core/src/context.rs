@@ -109,11 +109,7 @@ impl Context {
 
     /// The `traceparent` value this context injects (version 00, known flags only).
     pub fn traceparent(&self) -> Traceparent {
-        Traceparent(traceparent::format(
-            self.trace_id,
-            self.span_id,
-            self.flags,
-        ))
+        Traceparent(traceparent::format(self.trace_id, self.span_id, self.flags))
     }
 
     /// This context with another trace state.

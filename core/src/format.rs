@@ -145,7 +145,13 @@ mod tests {
         for format in Format::ALL {
             assert_eq!(format.name().parse::<Format>().unwrap(), format);
         }
-        assert_eq!("b4".parse::<Format>().unwrap_err().code(), Code::UnknownFormat);
-        assert_eq!("LAST".parse::<Repeated>().unwrap_err().code(), Code::InvalidPolicy);
+        assert_eq!(
+            "b4".parse::<Format>().unwrap_err().code(),
+            Code::UnknownFormat
+        );
+        assert_eq!(
+            "LAST".parse::<Repeated>().unwrap_err().code(),
+            Code::InvalidPolicy
+        );
     }
 }

@@ -5,13 +5,20 @@
 //! types are involved.
 
 use crate::traceparent;
-use crate::{Code, Context, Diagnostic, Error, Extractor, Injector, Propagator, SpanId, TraceFlags, TraceState};
+use crate::{
+    Code, Context, Diagnostic, Error, Extractor, Injector, Propagator, SpanId, TraceFlags,
+    TraceState,
+};
 
 /// A propagator as a short string: `extract;inject;repeated`, format names
 /// comma-separated (`"tracecontext;tracecontext;restart"`).
 pub fn spec(propagator: &Propagator) -> String {
     let names = |formats: &[crate::Format]| {
-        formats.iter().map(|f| f.name()).collect::<Vec<_>>().join(",")
+        formats
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(",")
     };
     format!(
         "{};{};{}",
@@ -72,7 +79,8 @@ impl Extractor for Frame<'_> {
             let Some((len, tail)) = tail.split_first_chunk::<4>() else {
                 return;
             };
-            let Some((value, tail)) = tail.split_at_checked(u32::from_le_bytes(*len) as usize) else {
+            let Some((value, tail)) = tail.split_at_checked(u32::from_le_bytes(*len) as usize)
+            else {
                 return;
             };
             if let Ok(name) = std::str::from_utf8(name) {
@@ -127,15 +135,23 @@ pub fn parse_record(record: &str) -> Result<Context, Error> {
     };
     let flags = u8::from_str_radix(&head[layout::FLAGS], 16)
         .ok()
-        .filter(|_| head[layout::FLAGS].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .filter(|_| {
+            head[layout::FLAGS]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
         .ok_or_else(invalid)?;
     let trace_state = match &record[layout::TRACESTATE..] {
         "" => TraceState::new(),
         text => TraceState::parse(text).map_err(|_| invalid())?,
     };
-    Ok(Context::new(parent.trace_id, parent.span_id, TraceFlags::from_bits(flags))
-        .with_parent_span_id(parent_span_id)
-        .with_trace_state(trace_state))
+    Ok(Context::new(
+        parent.trace_id,
+        parent.span_id,
+        TraceFlags::from_bits(flags),
+    )
+    .with_parent_span_id(parent_span_id)
+    .with_trace_state(trace_state))
 }
 
 /// What `propagator` injects for `context`, as `name\nvalue\n` lines, in order.
@@ -175,8 +191,14 @@ mod tests {
         let spec_text = spec(&Propagator::DEFAULT);
         assert_eq!(spec_text, "tracecontext;tracecontext;restart");
         assert_eq!(parse_spec(&spec_text).unwrap(), Propagator::DEFAULT);
-        assert_eq!(parse_spec("b9;;restart").unwrap_err().code(), Code::UnknownFormat);
-        assert_eq!(parse_spec(";;sometimes").unwrap_err().code(), Code::InvalidPolicy);
+        assert_eq!(
+            parse_spec("b9;;restart").unwrap_err().code(),
+            Code::UnknownFormat
+        );
+        assert_eq!(
+            parse_spec(";;sometimes").unwrap_err().code(),
+            Code::InvalidPolicy
+        );
     }
 
     #[test]
@@ -186,7 +208,8 @@ mod tests {
         Frame(&frame).for_each_header(&mut |n, v| seen.push((n.to_owned(), v.to_vec())));
         assert_eq!(seen.len(), 2);
         seen.clear();
-        Frame(&frame[..frame.len() - 1]).for_each_header(&mut |n, v| seen.push((n.to_owned(), v.to_vec())));
+        Frame(&frame[..frame.len() - 1])
+            .for_each_header(&mut |n, v| seen.push((n.to_owned(), v.to_vec())));
         assert_eq!(seen, [("traceparent".to_owned(), b"x".to_vec())]);
     }
 
@@ -196,7 +219,10 @@ mod tests {
             .with_trace_state(TraceState::parse("a=1,b=2").unwrap())
             .child();
         let text = record(&context);
-        assert_eq!(&text[layout::TRACE_ID], context.trace_id().to_hex().as_str());
+        assert_eq!(
+            &text[layout::TRACE_ID],
+            context.trace_id().to_hex().as_str()
+        );
         assert_eq!(parse_record(&text).unwrap(), context);
         for bad in ["", "x", &text[..60], &text.replace("a=1", "a=\n")] {
             assert_eq!(parse_record(bad).unwrap_err().code(), Code::InvalidContext);

@@ -146,15 +146,23 @@ mod tests {
 
     #[test]
     fn parse_is_strict() {
-        assert!("4bf92f3577b34da6a3ce929d0e0e4736".parse::<TraceId>().is_ok());
+        assert!("4bf92f3577b34da6a3ce929d0e0e4736"
+            .parse::<TraceId>()
+            .is_ok());
         for bad in [
             "4BF92F3577B34DA6A3CE929D0E0E4736",
             "4bf92f3577b34da6a3ce929d0e0e473",
             "00000000000000000000000000000000",
         ] {
-            assert_eq!(bad.parse::<TraceId>().unwrap_err().code(), Code::InvalidTraceId);
+            assert_eq!(
+                bad.parse::<TraceId>().unwrap_err().code(),
+                Code::InvalidTraceId
+            );
         }
-        assert_eq!("0000000000000000".parse::<SpanId>().unwrap_err().code(), Code::InvalidSpanId);
+        assert_eq!(
+            "0000000000000000".parse::<SpanId>().unwrap_err().code(),
+            Code::InvalidSpanId
+        );
     }
 
     #[test]

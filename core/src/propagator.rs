@@ -127,9 +127,12 @@ impl Propagator {
             return None;
         }
         let seen = Seen::gather(carrier);
-        self.extract.as_slice().iter().find_map(|format| match format {
-            Format::TraceContext => tracecontext::extract(&seen, self.repeated, &mut sink),
-        })
+        self.extract
+            .as_slice()
+            .iter()
+            .find_map(|format| match format {
+                Format::TraceContext => tracecontext::extract(&seen, self.repeated, &mut sink),
+            })
     }
 }
 

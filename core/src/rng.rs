@@ -107,6 +107,10 @@ mod tests {
     fn bits_are_balanced() {
         let ones: u32 = (0..10_000).map(|_| next_u64().count_ones()).sum();
         let expected = 10_000 * 32;
-        assert!(ones.abs_diff(expected) < 4_000, "{ones} one-bits of {}", expected * 2);
+        assert!(
+            ones.abs_diff(expected) < 4_000,
+            "{ones} one-bits of {}",
+            expected * 2
+        );
     }
 }

@@ -13,7 +13,8 @@ const TRACESTATE: &str = "tracestate";
 
 /// The context carried by the `traceparent` (and `tracestate`) headers, if valid.
 pub(crate) fn extract(seen: &Seen<'_>, repeated: Repeated, sink: &mut Sink<'_>) -> Option<Context> {
-    let report = |sink: &mut Sink<'_>, header, code| sink.report(Format::TraceContext, header, code);
+    let report =
+        |sink: &mut Sink<'_>, header, code| sink.report(Format::TraceContext, header, code);
     let values = seen.values(Field::Traceparent);
     if values.is_empty() {
         report(sink, TRACEPARENT, Code::MissingTraceparent);

@@ -88,15 +88,42 @@ mod tests {
     fn rejections() {
         let cases = [
             ("", Code::InvalidTraceparentVersion),
-            ("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Code::InvalidTraceparentVersion),
-            ("0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Code::UppercaseHex),
-            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-", Code::InvalidTraceparentLength),
-            ("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.x", Code::InvalidTraceparentFormat),
-            ("00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01", Code::InvalidTraceparentFormat),
-            ("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", Code::UppercaseHex),
-            ("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g", Code::InvalidHex),
-            ("00-00000000000000000000000000000000-00f067aa0ba902b7-01", Code::ZeroTraceId),
-            ("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", Code::ZeroSpanId),
+            (
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                Code::InvalidTraceparentVersion,
+            ),
+            (
+                "0A-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                Code::UppercaseHex,
+            ),
+            (
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
+                Code::InvalidTraceparentLength,
+            ),
+            (
+                "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.x",
+                Code::InvalidTraceparentFormat,
+            ),
+            (
+                "00-4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7-01",
+                Code::InvalidTraceparentFormat,
+            ),
+            (
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                Code::UppercaseHex,
+            ),
+            (
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g",
+                Code::InvalidHex,
+            ),
+            (
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                Code::ZeroTraceId,
+            ),
+            (
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                Code::ZeroSpanId,
+            ),
         ];
         for (input, code) in cases {
             assert_eq!(parse(input), Err(code), "{input}");

@@ -179,9 +179,9 @@ fn is_key(key: &str) -> bool {
     match bytes.split_first() {
         Some((first, rest)) if key.len() <= MAX_KEY_LEN => {
             (first.is_ascii_lowercase() || first.is_ascii_digit())
-                && rest.iter().all(|&b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-*/@".contains(&b)
-                })
+                && rest
+                    .iter()
+                    .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-*/@".contains(&b))
         }
         _ => false,
     }
@@ -258,7 +258,8 @@ mod tests {
         let long = format!("long={}", "x".repeat(200));
         let members: Vec<String> = (0..30).map(|i| format!("key{i:02}=value{i:02}")).collect();
         let (left, right) = members.split_at(10);
-        let ts = TraceState::parse(&format!("{},{long},{}", left.join(","), right.join(","))).unwrap();
+        let ts =
+            TraceState::parse(&format!("{},{long},{}", left.join(","), right.join(","))).unwrap();
         assert!(ts.as_str().len() > MAX_HEADER_LEN);
         let cut = ts.header();
         assert!(!cut.contains("long="));
