@@ -30,21 +30,33 @@ pub(crate) enum HexError {
     Uppercase,
 }
 
-/// Checks that every byte is lowercase hex; a non-hex byte outranks an upper-case one.
-pub(crate) fn check(s: &[u8]) -> Result<(), HexError> {
-    let mut seen = 0u8;
-    for &b in s {
-        let class = CLASS[b as usize];
-        if class == NOT_HEX {
-            return Err(HexError::NotHex);
-        }
-        seen |= class;
-    }
-    if seen & UPPER != 0 {
+/// What a run of classified bytes contained: `NOT_HEX` sets bit 7, `UPPER` bit 4.
+pub(crate) fn verdict(seen: u8) -> Result<(), HexError> {
+    if seen & 0x80 != 0 {
+        Err(HexError::NotHex)
+    } else if seen & UPPER != 0 {
         Err(HexError::Uppercase)
     } else {
         Ok(())
     }
+}
+
+/// Checks that every byte is lowercase hex; a non-hex byte outranks an upper-case one.
+pub(crate) fn check(s: &[u8]) -> Result<(), HexError> {
+    verdict(s.iter().fold(0, |seen, &b| seen | CLASS[b as usize]))
+}
+
+/// Decodes `2 * N` hex digits into `N` bytes without judging them: the returned
+/// mask goes to [`verdict`], so several fields can be judged together.
+pub(crate) fn decode_unchecked<const N: usize>(s: &[u8]) -> ([u8; N], u8) {
+    let mut out = [0u8; N];
+    let mut seen = 0u8;
+    for (byte, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        let (high, low) = (CLASS[pair[0] as usize], CLASS[pair[1] as usize]);
+        seen |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
+    }
+    (out, seen)
 }
 
 /// Decodes `2 * N` lowercase hex digits into `N` bytes.
@@ -52,12 +64,8 @@ pub(crate) fn decode<const N: usize>(s: &[u8]) -> Result<[u8; N], HexError> {
     if s.len() != 2 * N {
         return Err(HexError::NotHex);
     }
-    check(s)?;
-    let mut out = [0u8; N];
-    for (byte, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
-        *byte = (CLASS[pair[0] as usize] << 4) | CLASS[pair[1] as usize];
-    }
-    Ok(out)
+    let (out, seen) = decode_unchecked(s);
+    verdict(seen).map(|()| out)
 }
 
 /// Writes `bytes` as lowercase hex into `out`, which is exactly twice as long.

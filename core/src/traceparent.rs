@@ -46,15 +46,15 @@ pub(crate) fn parse(s: &str) -> Result<Traceparent, Code> {
     if s[2] != b'-' || s[35] != b'-' || s[52] != b'-' {
         return Err(Code::InvalidTraceparentFormat);
     }
-    let (trace, span, flags) = (&s[3..35], &s[36..52], &s[53..55]);
-    for field in [trace, span, flags] {
-        if hex::check(field) == Err(HexError::NotHex) {
-            return Err(Code::InvalidHex);
-        }
+    // All three fields are judged together: a non-hex character anywhere outranks upper case.
+    let (trace, trace_seen) = hex::decode_unchecked::<16>(&s[3..35]);
+    let (span, span_seen) = hex::decode_unchecked::<8>(&s[36..52]);
+    let ([flags], flags_seen) = hex::decode_unchecked::<1>(&s[53..55]);
+    match hex::verdict(trace_seen | span_seen | flags_seen) {
+        Err(HexError::NotHex) => return Err(Code::InvalidHex),
+        Err(HexError::Uppercase) => return Err(Code::UppercaseHex),
+        Ok(()) => {}
     }
-    let trace: [u8; 16] = hex::decode(trace).map_err(|_| Code::UppercaseHex)?;
-    let span: [u8; 8] = hex::decode(span).map_err(|_| Code::UppercaseHex)?;
-    let [flags]: [u8; 1] = hex::decode(flags).map_err(|_| Code::UppercaseHex)?;
     Ok(Traceparent {
         trace_id: TraceId::from_bytes(trace).ok_or(Code::ZeroTraceId)?,
         span_id: SpanId::from_bytes(span).ok_or(Code::ZeroSpanId)?,

@@ -35,38 +35,41 @@ impl TraceState {
         Self::from_fields([value]).map_err(|code| Error::new(code, value))
     }
 
-    /// Combines repeated header fields in order (RFC 9110 §5.3) and validates them.
-    /// Empty members are ignored and do not count toward the limit.
-    pub(crate) fn from_fields<'a, I>(fields: I) -> Result<Self, Code>
-    where
-        I: IntoIterator<Item = &'a str>,
-        I::IntoIter: Clone,
-    {
-        let fields = fields.into_iter();
-        let members = || {
-            fields
-                .clone()
-                .flat_map(|field| field.split(','))
-                .map(trim_ows)
-                .filter(|member| !member.is_empty())
-        };
-        if members().nth(MAX_MEMBERS).is_some() {
-            return Err(Code::TracestateTooManyMembers);
-        }
+    /// Combines repeated header fields in order (RFC 9110 §5.3) and validates them
+    /// in one pass. Empty members are ignored and do not count toward the limit;
+    /// too many members outranks any other error.
+    pub(crate) fn from_fields<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Self, Code> {
         let mut header = String::new();
         let mut keys: [&str; MAX_MEMBERS] = [""; MAX_MEMBERS];
-        for (count, member) in members().enumerate() {
-            let key = split_member(member)?;
-            if keys[..count].contains(&key) {
-                return Err(Code::DuplicateTracestateKey);
+        let mut count = 0;
+        let mut first_error = None;
+        for field in fields {
+            for member in field.split(',').map(trim_ows).filter(|m| !m.is_empty()) {
+                if count == MAX_MEMBERS {
+                    return Err(Code::TracestateTooManyMembers);
+                }
+                if first_error.is_none() {
+                    match split_member(member) {
+                        Ok(key) if keys[..count].contains(&key) => {
+                            first_error = Some(Code::DuplicateTracestateKey);
+                        }
+                        Ok(key) => {
+                            keys[count] = key;
+                            if !header.is_empty() {
+                                header.push(',');
+                            }
+                            header.push_str(member);
+                        }
+                        Err(code) => first_error = Some(code),
+                    }
+                }
+                count += 1;
             }
-            keys[count] = key;
-            if !header.is_empty() {
-                header.push(',');
-            }
-            header.push_str(member);
         }
-        Ok(Self { header })
+        match first_error {
+            Some(code) => Err(code),
+            None => Ok(Self { header }),
+        }
     }
 
     /// Whether there are no members.
@@ -195,7 +198,7 @@ fn is_value(value: &str) -> bool {
         && bytes.last() != Some(&b' ')
         && bytes
             .iter()
-            .all(|&b| (0x20..=0x7e).contains(&b) && b != b',' && b != b'=')
+            .all(|b| matches!(b, 0x20..=0x2b | 0x2d..=0x3c | 0x3e..=0x7e))
 }
 
 impl fmt::Display for TraceState {
