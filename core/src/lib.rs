@@ -34,6 +34,8 @@ mod carrier;
 mod context;
 mod diagnostic;
 mod error;
+#[cfg(feature = "spans")]
+pub mod export;
 mod flags;
 mod format;
 mod headers;
@@ -42,9 +44,13 @@ pub mod host;
 mod ids;
 mod propagator;
 mod rng;
+#[cfg(feature = "spans")]
+pub mod span;
 mod tracecontext;
 mod traceparent;
 mod tracestate;
+#[cfg(feature = "spans")]
+pub mod tree;
 
 pub use carrier::{Extractor, Injector};
 pub use context::{Context, Traceparent};
