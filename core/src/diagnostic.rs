@@ -50,6 +50,8 @@ pub enum Code {
     InvalidSpanId,
     /// A serialized context that does not decode.
     InvalidContext,
+    /// An event body that is not a JSON object.
+    InvalidJson,
     /// A bug in tracewire, caught at a language boundary.
     InternalError,
 }
@@ -78,6 +80,7 @@ impl Code {
             Self::InvalidTraceId => "invalid_trace_id",
             Self::InvalidSpanId => "invalid_span_id",
             Self::InvalidContext => "invalid_context",
+            Self::InvalidJson => "invalid_json",
             Self::InternalError => "internal_error",
         }
     }

@@ -42,6 +42,7 @@ mod headers;
 mod hex;
 pub mod host;
 mod ids;
+pub mod json;
 mod propagator;
 mod rng;
 #[cfg(feature = "spans")]
