@@ -36,17 +36,20 @@ pub fn parse_spec(spec: &str) -> Result<Propagator, Error> {
     else {
         return Err(Error::new(Code::InvalidPolicy, spec));
     };
-    let formats = |list: &str| {
-        list.split(',')
-            .filter(|name| !name.is_empty())
-            .map(str::parse)
-            .collect::<Result<Vec<_>, _>>()
-    };
-    Ok(Propagator::builder()
-        .extract(formats(extract)?)
-        .inject(formats(inject)?)
-        .repeated(repeated.parse()?)
-        .build())
+    let mut builder = Propagator::builder();
+    for name in names(extract) {
+        builder = builder.extract([name.parse()?]);
+    }
+    for name in names(inject) {
+        builder = builder.inject([name.parse()?]);
+    }
+    Ok(builder.repeated(repeated.parse()?).build())
+}
+
+/// The names of a comma-separated list; an empty name inside a list is kept, so
+/// that it fails as an unknown format instead of vanishing.
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').filter(move |_| !list.is_empty())
 }
 
 /// Headers packed in one buffer: for each, `[name length: u8][name][value length:
@@ -154,7 +157,8 @@ pub fn parse_record(record: &str) -> Result<Context, Error> {
     .with_trace_state(trace_state))
 }
 
-/// What `propagator` injects for `context`, as `name\nvalue\n` lines, in order.
+/// What `propagator` injects for `context`, as `name\nvalue\n` lines, in order;
+/// an empty value means "remove this header" (injection never writes an empty one).
 pub fn header_lines(propagator: &Propagator, context: &Context) -> String {
     let mut lines = Lines(String::new());
     propagator.inject(context, &mut lines);
@@ -179,7 +183,9 @@ impl Injector for Lines {
         }
     }
 
-    fn remove_header(&mut self, _name: &str) {}
+    fn remove_header(&mut self, name: &str) {
+        self.set_header(name, "");
+    }
 }
 
 #[cfg(test)]
@@ -198,6 +204,21 @@ mod tests {
         assert_eq!(
             parse_spec(";;sometimes").unwrap_err().code(),
             Code::InvalidPolicy
+        );
+        assert_eq!(
+            parse_spec("tracecontext,;;restart").unwrap_err().code(),
+            Code::UnknownFormat
+        );
+        assert_eq!(parse_spec(";;last").unwrap().extract_formats(), []);
+    }
+
+    #[test]
+    fn header_lines_mark_removals_with_empty_values() {
+        let context = Context::new_root();
+        let lines = header_lines(&Propagator::DEFAULT, &context);
+        assert_eq!(
+            lines,
+            format!("traceparent\n{}\ntracestate\n\n", context.traceparent())
         );
     }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The JS tests: the shared suite and the Node-only tests against the installed Node
+# package, the package installed into an empty project (require, import, types),
+# and the examples. Needs dist/tracewire-0.1.0.tgz (bindings-node/build.sh).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$here"
+
+node_tgz="$repo/dist/tracewire-0.1.0.tgz"
+wasm_tgz="$repo/dist/tracewire-wasm-0.1.0.tgz"
+[[ -f "$node_tgz" ]] || { echo "missing $node_tgz: run bindings-node/build.sh" >&2; exit 1; }
+
+# Reinstall when package.json or a built package changed. The local tarballs change
+# with every build, so there is no lockfile (.npmrc) and registry versions are exact.
+stamp="$(cat package.json "$node_tgz" "$([[ -f "$wasm_tgz" ]] && echo "$wasm_tgz" || echo /dev/null)" | sha256sum)"
+if [[ ! -f node_modules/.stamp || "$(cat node_modules/.stamp)" != "$stamp" ]]; then
+  rm -rf node_modules/tracewire node_modules/tracewire-wasm
+  npm install --no-audit --no-fund --loglevel=error
+  echo "$stamp" > node_modules/.stamp
+fi
+
+echo "== suite and Node-only tests, Node package"
+TRACEWIRE_IMPL=node node --test --test-reporter=spec run-node.mjs node-only.test.mjs require.test.cjs
+
+echo "== the package in an empty project: require, import, types, examples"
+project="$(mktemp -d)"
+trap 'rm -rf "$project"' EXIT
+cp "$repo/examples/node/quickstart.mjs" "$repo/examples/node/typed.ts" "$project/"
+cd "$project"
+cat > package.json <<'JSON'
+{ "name": "consumer", "private": true, "type": "module" }
+JSON
+cat > check.cts <<'TS'
+import tracewire = require('tracewire');
+export const parent: string | null = tracewire.continueTrace({ traceparent: 'x' }).parentSpanId;
+TS
+cat > tsconfig.json <<JSON
+{
+  "compilerOptions": {
+    "strict": true, "noEmit": true, "skipLibCheck": false,
+    "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022",
+    "types": ["node"], "typeRoots": ["$here/node_modules/@types"]
+  },
+  "files": ["typed.ts", "check.cts"]
+}
+JSON
+npm install --no-audit --no-fund --no-package-lock --loglevel=error "$node_tgz"
+node -e "const t = require('tracewire'); if (!t.continueTrace().traceparent.startsWith('00-')) process.exit(1)"
+node --input-type=module -e "import { continueTrace } from 'tracewire'; continueTrace().child();"
+node quickstart.mjs
+"$here/node_modules/.bin/tsc" -p tsconfig.json
+echo "package checks passed"
+
+# == WebAssembly runs (wasm in Node and in Chromium): bindings-wasm/test.sh.
