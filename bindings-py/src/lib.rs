@@ -1,0 +1,56 @@
+//! The `tracewire._tracewire` extension module, re-exported by the `tracewire`
+//! Python package: host containers in, core calls, host values out. All
+//! parsing, validation and id generation happens in the `tracewire` crate.
+
+mod carrier;
+mod context;
+mod diagnostic;
+mod errors;
+mod propagator;
+
+use pyo3::prelude::*;
+
+use crate::context::PyContext;
+use crate::diagnostic::PyDiagnostic;
+use crate::propagator::PyPropagator;
+
+/// The incoming context (W3C Trace Context), or `None`.
+#[pyfunction]
+fn extract(headers: &Bound<'_, PyAny>) -> PyResult<Option<PyContext>> {
+    PyPropagator::DEFAULT.extract(headers)
+}
+
+/// A child of the incoming context, or a new root when there is none: the span a
+/// service starts for the message it handles.
+#[pyfunction]
+fn continue_trace(headers: &Bound<'_, PyAny>) -> PyResult<PyContext> {
+    PyPropagator::DEFAULT.continue_trace(headers)
+}
+
+/// Why nothing (or only part) was extracted; empty when all was well.
+#[pyfunction]
+fn diagnose(headers: &Bound<'_, PyAny>) -> PyResult<Vec<PyDiagnostic>> {
+    PyPropagator::DEFAULT.diagnose(headers)
+}
+
+/// Trace-context propagation (W3C Trace Context) implemented in Rust.
+#[pymodule]
+mod _tracewire {
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use super::context::PyContext;
+    #[pymodule_export]
+    use super::diagnostic::PyDiagnostic;
+    #[pymodule_export]
+    use super::errors::TracewireError;
+    #[pymodule_export]
+    use super::propagator::PyPropagator;
+    #[pymodule_export]
+    use super::{continue_trace, diagnose, extract};
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}

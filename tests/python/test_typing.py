@@ -1,0 +1,38 @@
+"""The stub matches the installed module, and typed code using it checks strictly."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import typed_usage
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def run_mypy(*args: str) -> None:
+    # From the virtualenv: no source tree there, so only the installed package is
+    # seen, and mypy's cache stays out of the working tree.
+    result = subprocess.run(
+        [sys.executable, *args], cwd=sys.prefix, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_stub_matches_the_installed_module() -> None:
+    run_mypy("-m", "mypy.stubtest", "tracewire")
+
+
+def test_examples_type_check_strictly() -> None:
+    run_mypy(
+        "-m",
+        "mypy",
+        "--strict",
+        str(REPO / "examples" / "python" / "quickstart.py"),
+        str(REPO / "tests" / "python" / "typed_usage.py"),
+    )
+
+
+def test_typed_usage_runs() -> None:
+    typed_usage.main()
