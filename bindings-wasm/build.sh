@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds the `tracewire-wasm` npm package into bindings-wasm/pkg/ and packs it as
+# dist/tracewire-wasm-<version>.tgz. Re-runnable: every step is skipped or cached
+# when its inputs did not change.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+self="$here/build.sh"
+root="$(dirname "$here")"
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
+  node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory)')"
+profile=wasm-release
+artifact="$target_dir/wasm32-unknown-unknown/$profile/tracewire_wasm.wasm"
+glue="$target_dir/wasm-bindgen/tracewire-wasm"
+pkg="$here/pkg"
+
+# Whether file $1 is missing or older than any of the files after it.
+stale() {
+  local out="$1" in
+  shift
+  [[ -e "$out" ]] || return 0
+  for in in "$@"; do [[ "$in" -nt "$out" ]] && return 0; done
+  return 1
+}
+
+# Toolchain: the target, and the wasm-bindgen CLI of exactly the crate's version.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+bindgen_version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' "$root/Cargo.lock")"
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]]; then
+  # Not --locked: its lock file pins a dependency version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$bindgen_version"
+fi
+
+# npm build tools (wasm-opt from binaryen, esbuild), installed once per lock file.
+if stale "$here/node_modules/.package-lock.json" "$here/package-lock.json"; then
+  (cd "$here" && npm ci --no-audit --no-fund)
+fi
+
+# Size matters more than speed for a module sent to browsers. The profile belongs
+# in the root Cargo.toml; until it is there, define it here.
+if ! grep -q '^\[profile\.wasm-release\]' "$root/Cargo.toml"; then
+  export CARGO_PROFILE_WASM_RELEASE_INHERITS=release CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL=s
+fi
+(cd "$root" && cargo build -p tracewire-wasm --target wasm32-unknown-unknown --profile "$profile")
+
+if stale "$glue/tracewire_wasm_bg.wasm" "$artifact" "$self"; then
+  # The reset function lets the JS layer replace an instance that trapped; `init`
+  # always passes the module's location, so the glue needs no default of its own.
+  wasm-bindgen --target web --no-typescript --experimental-reset-state-function \
+    --omit-default-module-path --out-dir "$glue" "$artifact"
+fi
+
+mkdir -p "$pkg"
+if stale "$pkg/tracewire_wasm_bg.wasm" "$glue/tracewire_wasm_bg.wasm" "$self"; then
+  "$here/node_modules/.bin/wasm-opt" -Oz --converge \
+    --strip-debug --strip-producers --strip-target-features \
+    "$glue/tracewire_wasm_bg.wasm" -o "$pkg/tracewire_wasm_bg.wasm"
+fi
+
+# One minified ES module: the shared API layer, the backend, the generated glue.
+"$here/node_modules/.bin/esbuild" "$here/js/index.mjs" --bundle --minify --format=esm \
+  --target=es2022 --log-level=warning --alias:wasm-bindgen-glue="$glue/tracewire_wasm.js" \
+  --outfile="$pkg/index.js"
+cp "$here/js/index.d.ts" "$pkg/index.d.ts"
+cp "$root/bindings-node/lib/index.d.ts" "$pkg/api.d.ts"
+cp "$here/package.json" "$here/README.md" "$pkg/"
+
+mkdir -p "$root/dist"
+(cd "$pkg" && npm pack --silent --pack-destination "$root/dist" >/dev/null)
+version="$(node -p 'require(process.argv[1]).version' "$here/package.json")"
+echo "built $root/dist/tracewire-wasm-$version.tgz"

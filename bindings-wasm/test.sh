@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Tests the built WebAssembly package: the backend when the module fails, then the
+# shared JS suite in Node and in headless Chromium. Needs build.sh's output and the
+# packages tests/js/package.json names (dist/tracewire-<version>.tgz among them).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+tests="$root/tests/js"
+version="$(node -p 'require(process.argv[1]).version' "$here/package.json")"
+tgz="$root/dist/tracewire-wasm-$version.tgz"
+[[ -f "$tgz" ]] || { echo "missing $tgz: run bindings-wasm/build.sh" >&2; exit 1; }
+
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
+  node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0, "utf8")).target_directory)')"
+
+echo "== backend when the module fails"
+TRACEWIRE_WASM_GLUE="$target_dir/wasm-bindgen/tracewire-wasm" node --test "$here/js/backend.test.mjs"
+
+bash "$tests/ensure-chromium.sh"
+
+# (Re)install when the package was rebuilt since it was installed.
+installed="$tests/node_modules/tracewire-wasm/package.json"
+if [[ ! "$installed" -nt "$tgz" || ! -d "$tests/node_modules/playwright-core" ]]; then
+  rm -rf "$tests/node_modules/tracewire-wasm"
+  (cd "$tests" && npm install --no-audit --no-fund --loglevel=error)
+fi
+
+cd "$tests"
+echo "== suite, WebAssembly package in Node"
+TRACEWIRE_IMPL=wasm node --test run-node.mjs
+echo "== suite, WebAssembly package in Chromium"
+node --test run-chromium.mjs
