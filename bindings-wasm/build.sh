@@ -38,11 +38,7 @@ if stale "$here/node_modules/.package-lock.json" "$here/package-lock.json"; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
-# Size matters more than speed for a module sent to browsers. The profile belongs
-# in the root Cargo.toml; until it is there, define it here.
-if ! grep -q '^\[profile\.wasm-release\]' "$root/Cargo.toml"; then
-  export CARGO_PROFILE_WASM_RELEASE_INHERITS=release CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL=s
-fi
+# `wasm-release` (root Cargo.toml) optimises for size: the module is sent to browsers.
 (cd "$root" && cargo build -p tracewire-wasm --target wasm32-unknown-unknown --profile "$profile")
 
 if stale "$glue/tracewire_wasm_bg.wasm" "$artifact" "$self"; then

@@ -73,7 +73,7 @@ fn pipeline(payment_fails: bool) -> Pipeline {
         "payment-service",
         "process orders",
         SpanKind::Consumer,
-        6,
+        7,
     );
     if payment_fails {
         payment_record.status = Status::Error;
@@ -205,5 +205,5 @@ fn exports_follow_zipkin_and_otlp_json() {
     let span = &payment["scopeSpans"][0]["spans"][0];
     assert_eq!(span["kind"], 5);
     assert_eq!(span["status"]["code"], 2);
-    assert_eq!(span["startTimeUnixNano"], "6000000");
+    assert_eq!(span["startTimeUnixNano"], "7000000");
 }

@@ -1,7 +1,8 @@
 // Runs the shared suite (suite.mjs) against the WebAssembly package in headless
 // Chromium: `node --test run-chromium.mjs`. A static server on 127.0.0.1 serves the
 // repository; the page browser/index.html imports the package installed here,
-// runs every case and hands the results back, one node:test test each.
+// runs every case and hands the results back, one node:test test each. The
+// browser quick start (examples/browser) runs in the same browser afterwards.
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
@@ -52,7 +53,7 @@ function deadline(ms, what) {
   });
 }
 
-/** Runs the suite in the page; returns [{ name, error }]. */
+/** Runs the suite in the page, then the quick start; returns { results: [{ name, error }], quickstart }. */
 async function runInChromium() {
   const vectorFiles = (await readdir(vectorsDir)).filter((name) => name.endsWith('.json')).sort();
   const server = await serve();
@@ -85,10 +86,14 @@ async function runInChromium() {
     } catch (error) {
       throw new Error(`the page did not load: ${problems.join('; ') || error.message}`);
     }
-    return await Promise.race([
+    const results = await Promise.race([
       page.evaluate((files) => globalThis.runSuite(files), vectorFiles),
       deadline(120_000, 'the suite'),
     ]);
+    await page.goto(`http://127.0.0.1:${port}/examples/browser/index.html`, { timeout: 30_000 });
+    await page.waitForFunction(() => globalThis.quickstart !== undefined, null, { timeout: 30_000 });
+    const quickstart = await page.evaluate(() => globalThis.quickstart);
+    return { results, quickstart, problems };
   } finally {
     await browser?.close();
     server.closeAllConnections();
@@ -96,7 +101,7 @@ async function runInChromium() {
   }
 }
 
-const results = await runInChromium();
+const { results, quickstart, problems } = await runInChromium();
 
 describe('tracewire (wasm in Chromium)', () => {
   if (results.length === 0) {
@@ -109,4 +114,13 @@ describe('tracewire (wasm in Chromium)', () => {
       if (error !== null) throw new Error(error);
     });
   }
+});
+
+test('the browser quick start runs in Chromium', () => {
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  if (!/^[0-9a-f]{32}$/.test(quickstart.traceId)) throw new Error(`trace id ${quickstart.traceId}`);
+  if (quickstart.received.traceId !== quickstart.traceId || quickstart.received.parentSpanId !== null) {
+    throw new Error(`received ${JSON.stringify(quickstart.received)}`);
+  }
+  if (quickstart.codes.join() !== 'uppercase_hex') throw new Error(`codes ${quickstart.codes}`);
 });

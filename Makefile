@@ -1,0 +1,67 @@
+# tracewire's task runner: the same verbs for every language.
+#
+#   make demo            the order pipeline over a real Kafka broker, printing the trace tree
+#   make demo FAIL=payment   the same, with the payment service failing the order
+#   make test            every test in every language (what CI runs)
+#   make dist            the installable packages, in dist/
+#   make bench           benchmarks
+#
+# Every target installs what it needs (rustup targets, maturin, npm packages,
+# wasm-bindgen-cli, Chromium, the Kafka jars) and caches it, so a second run is fast.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+FAIL ?=
+export FAIL
+
+.PHONY: demo test lint test-rust test-py test-node test-wasm test-e2e \
+	dist dist-py dist-node dist-wasm bench toolchain
+
+## The main job: the order pipeline from the story, printed as a trace tree.
+demo: dist
+	examples/pipeline/demo.sh
+
+## Everything CI checks.
+test: lint test-rust test-py test-node test-wasm test-e2e
+
+## Rust components the build needs (rustfmt, clippy, the wasm target).
+toolchain:
+	rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+lint: toolchain
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+test-rust:
+	cargo test -p tracewire --all-features
+	cargo run -q -p tracewire --example quickstart
+
+dist: dist-py dist-node dist-wasm
+
+dist-py:
+	bindings-py/build.sh
+
+dist-node:
+	bindings-node/build.sh
+
+dist-wasm: toolchain
+	bindings-wasm/build.sh
+
+test-py: dist-py
+	bindings-py/test.sh
+
+test-node: dist-node dist-wasm
+	tests/js/test.sh
+
+test-wasm: dist-node dist-wasm
+	bindings-wasm/test.sh
+
+test-e2e: dist
+	examples/pipeline/test.sh
+
+bench:
+	cargo bench -p tracewire
