@@ -214,7 +214,7 @@ export function createApi(backend) {
     }
 
     /** Every header name this propagator reads or writes (lowercase). */
-    fields() {
+    get fields() {
       return this.#fields.map((field) => field.name);
     }
 

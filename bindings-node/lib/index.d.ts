@@ -116,7 +116,7 @@ export declare class Propagator {
   /** @throws {TracewireError} `unknown_format` or `invalid_policy`. */
   constructor(options?: PropagatorOptions);
   /** Every header name the formats read or write (lowercase). */
-  fields(): string[];
+  readonly fields: string[];
   /** The incoming context, or `null` when there is no valid one. */
   extract(headers?: Carrier | null): Context | null;
   /** A child of the incoming context, or a new root when there is none. */

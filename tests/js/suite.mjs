@@ -367,9 +367,9 @@ function bindingChecks(api) {
     },
 
     'lists the fields of a propagator'() {
-      same(new Propagator().fields(), ['traceparent', 'tracestate'], 'default');
-      same(new Propagator({ inject: [] }).fields(), ['traceparent', 'tracestate'], 'extract only');
-      same(new Propagator({ extract: [], inject: [] }).fields(), [], 'none');
+      same(new Propagator().fields, ['traceparent', 'tracestate'], 'default');
+      same(new Propagator({ inject: [] }).fields, ['traceparent', 'tracestate'], 'extract only');
+      same(new Propagator({ extract: [], inject: [] }).fields, [], 'none');
     },
 
     'extracts nothing without extract formats'() {
