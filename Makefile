@@ -35,6 +35,8 @@ toolchain:
 lint: toolchain
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	cargo fmt --manifest-path examples/pipeline/rust/Cargo.toml --check
+	CARGO_TARGET_DIR=target/pipeline cargo clippy --manifest-path examples/pipeline/rust/Cargo.toml --all-targets -- -D warnings
 
 test-rust:
 	cargo test -p tracewire --all-features

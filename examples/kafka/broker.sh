@@ -282,11 +282,12 @@ cmd_start() {
     log "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (controller port $KAFKA_CONTROLLER_PORT)"
     local -a opts
     read -r -a opts <<<"$KAFKA_HEAP_OPTS $KAFKA_JVM_OPTS"
-    # Started from a non-interactive shell, the JVM inherits SIGINT as ignored,
-    # so a Ctrl-C meant for `make` or a test runner does not take it down:
-    # only `broker.sh stop` does. It runs in the state dir so that whatever
-    # a JVM drops in its working directory (hs_err_pid*.log) goes away on stop.
-    (cd "$STATE" && exec "${jvm[@]}" "${opts[@]}" kafka.Kafka "$CONFIG" \
+    # The JVM ignores SIGINT, so a Ctrl-C meant for `make` or a test runner does
+    # not take it down: only `broker.sh stop` does. (The trap above would make
+    # bash reset INT to its default in the child, so the subshell ignores it
+    # explicitly before exec.) It runs in the state dir so that whatever a JVM
+    # drops in its working directory (hs_err_pid*.log) goes away on stop.
+    (trap '' INT && cd "$STATE" && exec "${jvm[@]}" "${opts[@]}" kafka.Kafka "$CONFIG" \
         </dev/null >>"$LOG_FILE" 2>&1) &
     local pid=$!
     echo "$pid" >"$PID_FILE"
