@@ -41,6 +41,7 @@ lint: toolchain
 test-rust:
 	cargo test -p tracewire --all-features
 	cargo run -q -p tracewire --example quickstart
+	cargo run -q -p tracewire --example formats
 
 dist: dist-py dist-node dist-wasm
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints and tests the installed Python package (run build.sh first): ruff, pytest
 # (shared vectors, containers, ids, and the typing checks: mypy.stubtest against
-# the installed module and mypy --strict on the examples), then the quick start.
+# the installed module and mypy --strict on the examples), then every example.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,4 +19,6 @@ sources=(bindings-py tests/python examples/python)
 "$venv/bin/ruff" check --config bindings-py/pyproject.toml "${sources[@]}"
 "$venv/bin/ruff" format --check --config bindings-py/pyproject.toml "${sources[@]}"
 "$venv/bin/python" -m pytest tests/python -q
-"$venv/bin/python" examples/python/quickstart.py
+for example in examples/python/*.py; do
+    "$venv/bin/python" "$example"
+done

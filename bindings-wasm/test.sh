@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Tests the built WebAssembly package: the backend when the module fails, then the
-# shared JS suite in Node and in headless Chromium. Needs build.sh's output and the
-# packages tests/js/package.json names (dist/tracewire-<version>.tgz among them).
+# Tests the built WebAssembly package: the backend when the module fails, the shared
+# JS suite and the Node-only checks in Node, then the suite in headless Chromium.
+# Needs build.sh's output and the packages tests/js/package.json names
+# (dist/tracewire-<version>.tgz among them).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,7 +28,7 @@ if [[ ! "$installed" -nt "$tgz" || ! -d "$tests/node_modules/playwright-core" ]]
 fi
 
 cd "$tests"
-echo "== suite, WebAssembly package in Node"
-TRACEWIRE_IMPL=wasm node --test run-node.mjs
+echo "== suite and Node-only tests, WebAssembly package in Node"
+TRACEWIRE_IMPL=wasm node --test run-node.mjs node-only.test.mjs
 echo "== suite, WebAssembly package in Chromium"
 node --test run-chromium.mjs

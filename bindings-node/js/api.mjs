@@ -8,7 +8,10 @@
  * the core once. The core answers with text: a context record with fixed offsets
  * (`host::record`), `name\nvalue\n` header lines or `format\theader\tcode\n`
  * diagnostic lines; an error comes back as `!code`. Context getters slice the
- * record when asked, so nothing is parsed or formatted on this side.
+ * record when asked, so nothing is parsed or formatted on this side; what needs
+ * decoding (baggage, links) comes back as JSON from one more call, on first use.
+ * Environment variables cross the same way (every entry, named as they are; the
+ * core picks the variables of the formats' headers), and a JSON body crosses as is.
  *
  * @module
  */
@@ -24,10 +27,25 @@
  * @property {(spec: string, frame: Uint8Array, len: number) => string} extract A record, or `""`.
  * @property {(spec: string, frame: Uint8Array, len: number) => string} continueTrace A record.
  * @property {(spec: string, frame: Uint8Array, len: number) => string} diagnose Diagnostic lines.
+ * @property {(spec: string, frame: Uint8Array, len: number) => string} extractEnv A record, or
+ *   `""`, from a frame of environment variables.
+ * @property {(spec: string, frame: Uint8Array, len: number) => string} continueTraceEnv A record,
+ *   from a frame of environment variables.
+ * @property {(spec: string, frame: Uint8Array, len: number) => string} diagnoseEnv Diagnostic
+ *   lines, for a frame of environment variables.
  * @property {() => string} newRoot A record.
  * @property {(record: string) => string} child A record.
  * @property {(record: string, key: string, value: string) => string} withTracestate A record.
+ * @property {(record: string, key: string, value: string) => string} withBaggage A record.
+ * @property {(record: string) => string} details `{"baggage":{..},"links":[{traceId, spanId}],
+ *   "debug":bool,"deferred":bool}` (core `host::details_json`).
  * @property {(spec: string, record: string) => string} inject Header lines.
+ * @property {(spec: string, record: string) => string} injectEnv Variable lines, as header lines.
+ * @property {(body: string | Uint8Array, traceIdField: string, spanIdField: string) => string} extractJson
+ *   A record, or `""`, from a JSON body.
+ * @property {(record: string, body: string | Uint8Array, traceIdField: string, spanIdField: string)
+ *   => string | Uint8Array} injectJson The body with the context stamped in: text for text, a
+ *   Uint8Array for bytes (an error is always `!code` text).
  * @property {(size: number) => Uint8Array} scratch A buffer of at least `size` bytes to pack
  *   a frame into; only the first `len` bytes passed along with it are read.
  */
@@ -41,8 +59,12 @@ const PARENT_SPAN_ID = 55;
 const FLAGS = 71;
 const TRACESTATE = 73;
 const NO_PARENT = '0000000000000000';
+/** The end of a record whose baggage, format state and links are all empty. */
+const BARE_TAIL = '\n\n\n';
 
-const DEFAULT_FORMATS = ['tracecontext'];
+const DEFAULT_FORMATS = ['tracecontext', 'baggage'];
+/** What a record without baggage, format state or links details. */
+const NO_DETAILS = Object.freeze({ baggage: Object.freeze({}), links: Object.freeze([]), debug: false, deferred: false });
 const encoder = new TextEncoder();
 /** Guards the Context constructor: contexts come from the core only. */
 const INTERNAL = Symbol('tracewire.internal');
@@ -61,7 +83,7 @@ class TracewireError extends Error {
 /** One reason extraction ignored (part of) what arrived. */
 class Diagnostic {
   /**
-   * @param {string} format The format whose header was rejected (`tracecontext`).
+   * @param {string} format The format the diagnostic is about (`tracecontext`, `b3`, ...).
    * @param {string} header The lowercase header name.
    * @param {string} code Why, as a stable code (`uppercase_hex`, `invalid_utf8`, ...).
    */
@@ -82,11 +104,13 @@ export function createApi(backend) {
   let recordOf;
 
   /**
-   * The current span of a trace, as received or started here. Immutable: `child()`
-   * and `withTracestate()` return new contexts.
+   * The current span of a trace, as received or started here. Immutable: `child()`,
+   * `withTracestate()` and `withBaggage()` return new contexts.
    */
   class Context {
     #record;
+    /** Baggage, links, debug and deferred: decoded by the core on first use. */
+    #details;
 
     /** @private Contexts come from `Context.newRoot()`, `extract()` and `continueTrace()`. */
     constructor(token, record) {
@@ -144,7 +168,48 @@ export function createApi(backend) {
 
     /** The full canonical `tracestate` value; `""` when there is none. */
     get tracestate() {
-      return this.#record.slice(TRACESTATE);
+      const end = this.#record.indexOf('\n', TRACESTATE);
+      return this.#record.slice(TRACESTATE, end < 0 ? undefined : end);
+    }
+
+    /**
+     * The baggage as a frozen object of key → value (for a key that repeats, the
+     * last value); `{}` when there is none.
+     *
+     * @returns {Readonly<Record<string, string>>}
+     */
+    get baggage() {
+      return this.#extra().baggage;
+    }
+
+    /**
+     * Other spans that arrived with this one without being its parent (a different
+     * trace found by a later format), frozen; `[]` when none.
+     *
+     * @returns {ReadonlyArray<Readonly<{ traceId: string, spanId: string }>>}
+     */
+    get links() {
+      return this.#extra().links;
+    }
+
+    /** Whether debug sampling was requested upstream (B3 `d`, Jaeger's debug flag). */
+    get debug() {
+      return this.#extra().debug;
+    }
+
+    /** Whether the sampling decision was left to this service (B3 without one, X-Ray `Sampled=?`). */
+    get deferred() {
+      return this.#extra().deferred;
+    }
+
+    #extra() {
+      if (this.#details === undefined) {
+        const record = this.#record;
+        this.#details = record.indexOf('\n', TRACESTATE) === record.length - BARE_TAIL.length
+          ? NO_DETAILS
+          : frozen(JSON.parse(answer(backend.details(record))));
+      }
+      return this.#details;
     }
 
     /** A span under this one: same trace, a fresh span id, this span as parent. */
@@ -167,6 +232,20 @@ export function createApi(backend) {
     }
 
     /**
+     * This context with `key=value` in its baggage (replacing earlier values of `key`).
+     *
+     * @param {string} key An HTTP token.
+     * @param {string} value Any text; percent-encoded on the wire.
+     * @throws {TracewireError} `invalid_baggage_key`.
+     */
+    withBaggage(key, value) {
+      if (typeof key !== 'string' || typeof value !== 'string') {
+        throw new TypeError('tracewire: baggage key and value must be strings');
+      }
+      return new Context(INTERNAL, answer(backend.withBaggage(this.#record, key, value)));
+    }
+
+    /**
      * Writes this context into `headers` with the default propagator, replacing
      * what is there under the same names; with no argument, into a new object.
      *
@@ -178,6 +257,36 @@ export function createApi(backend) {
       return defaults().inject(this, headers);
     }
 
+    /**
+     * Writes this context into environment variables (`TRACEPARENT`, ...) with the
+     * default propagator, for a subprocess; with no argument, into a new object.
+     *
+     * @template {object} E
+     * @param {E} [env]
+     * @returns {E}
+     */
+    injectEnv(env) {
+      return defaults().injectEnv(this, env);
+    }
+
+    /**
+     * `body`, a JSON object, with this context stamped in its top-level fields: the
+     * CloudEvents `traceparent`/`tracestate` attributes when the body has a
+     * `traceparent`, else the id fields (replaced, or appended). Every other byte
+     * stays as it was. Text gives text, bytes give bytes (a Buffer for a Buffer).
+     *
+     * @template {string | Uint8Array} B
+     * @param {B} body
+     * @param {{ traceIdField?: string, spanIdField?: string }} [fields]
+     * @returns {B}
+     * @throws {TracewireError} `invalid_json` when `body` is not a JSON object.
+     */
+    injectJson(body, fields) {
+      const [traceIdField, spanIdField] = jsonFields(body, fields);
+      const out = backend.injectJson(this.#record, body, traceIdField, spanIdField);
+      return typeof out === 'string' ? answer(out) : sameKind(out, body);
+    }
+
     toJSON() {
       return {
         traceId: this.traceId,
@@ -187,6 +296,8 @@ export function createApi(backend) {
         sampled: this.sampled,
         traceparent: this.traceparent,
         tracestate: this.tracestate,
+        baggage: this.baggage,
+        links: this.links,
       };
     }
   }
@@ -213,7 +324,7 @@ export function createApi(backend) {
       this.#fields = fieldsOf(this.#spec);
     }
 
-    /** Every header name this propagator reads or writes (lowercase). */
+    /** Every header name this propagator reads or writes (lowercase; `uberctx-*` is a prefix). */
     get fields() {
       return this.#fields.map((field) => field.name);
     }
@@ -225,8 +336,7 @@ export function createApi(backend) {
      */
     extract(headers) {
       const length = this.#pack(headers);
-      const record = answer(backend.extract(this.#spec, frame, length));
-      return record === '' ? null : new Context(INTERNAL, record);
+      return contextOrNull(answer(backend.extract(this.#spec, frame, length)));
     }
 
     /**
@@ -241,15 +351,7 @@ export function createApi(backend) {
     /** Why nothing (or only part) was extracted; empty when all was well. */
     diagnose(headers) {
       const length = this.#pack(headers);
-      const lines = answer(backend.diagnose(this.#spec, frame, length));
-      const diagnostics = [];
-      for (const line of lines.split('\n')) {
-        if (line !== '') {
-          const [format, header, code] = line.split('\t');
-          diagnostics.push(new Diagnostic(format, header, code));
-        }
-      }
-      return diagnostics;
+      return diagnosticsOf(answer(backend.diagnose(this.#spec, frame, length)));
     }
 
     /**
@@ -258,16 +360,43 @@ export function createApi(backend) {
      * With no headers, writes into a new object.
      */
     inject(context, headers) {
-      // `name\nvalue\n` lines from the core; an empty value means "remove".
-      const lines = answer(backend.inject(this.#spec, recordOf(context)));
       const target = headers ?? {};
-      const kind = kindOf(target);
-      for (let start = 0; start < lines.length; ) {
-        const end = lines.indexOf('\n', start);
-        const next = lines.indexOf('\n', end + 1);
-        write(target, kind, lines.slice(start, end), next === end + 1 ? null : lines.slice(end + 1, next));
-        start = next + 1;
-      }
+      writeLines(target, kindOf(target), answer(backend.inject(this.#spec, recordOf(context))), write);
+      return target;
+    }
+
+    /**
+     * The context in environment variables (`TRACEPARENT`, `TRACESTATE`, `BAGGAGE`,
+     * and each format's headers upper-cased with `_` for `-`, `_X_AMZN_TRACE_ID` for
+     * X-Ray), or `null`.
+     *
+     * @param {Record<string, string | undefined> | Map<string, string | Uint8Array> | Array<[string, string | Uint8Array]>} [env]
+     *   `process.env` by default; required where there is no `process` (browsers).
+     */
+    extractEnv(env) {
+      const length = packEnv(env);
+      return contextOrNull(answer(backend.extractEnv(this.#spec, frame, length)));
+    }
+
+    /** A child of the context in environment variables, or a new root when there is none. */
+    continueTraceEnv(env) {
+      const length = packEnv(env);
+      return new Context(INTERNAL, answer(backend.continueTraceEnv(this.#spec, frame, length)));
+    }
+
+    /** Why nothing (or only part) was extracted from environment variables. */
+    diagnoseEnv(env) {
+      const length = packEnv(env);
+      return diagnosticsOf(answer(backend.diagnoseEnv(this.#spec, frame, length)));
+    }
+
+    /**
+     * Writes `context` into environment variables, replacing (and removing) what the
+     * formats write; with no `env`, into a new object.
+     */
+    injectEnv(context, env) {
+      const target = env ?? {};
+      writeLines(target, envKind(target), answer(backend.injectEnv(this.#spec, recordOf(context))), setVariable);
       return target;
     }
 
@@ -275,34 +404,97 @@ export function createApi(backend) {
     #pack(headers) {
       const found = [];
       gather(headers, this.#fields, found);
-      let size = 0;
-      for (let i = 0; i < found.length; i += 2) {
-        const value = found[i + 1];
-        size += 5 + found[i].bytes.length + (typeof value === 'string' ? value.length * 3 : value.length);
-      }
-      frame = backend.scratch(size);
-      let at = 0;
-      for (let i = 0; i < found.length; i += 2) {
-        const { bytes } = found[i];
-        const value = found[i + 1];
-        frame[at] = bytes.length;
-        frame.set(bytes, at + 1);
-        at += 1 + bytes.length;
-        let length;
-        if (typeof value === 'string') {
-          length = encoder.encodeInto(value, frame.subarray(at + 4)).written;
-        } else {
-          frame.set(value, at + 4);
-          length = value.length;
-        }
-        frame[at] = length & 0xff;
-        frame[at + 1] = (length >>> 8) & 0xff;
-        frame[at + 2] = (length >>> 16) & 0xff;
-        frame[at + 3] = length >>> 24;
-        at += 4 + length;
-      }
-      return at;
+      return pack(found);
     }
+  }
+
+  /**
+   * Packs every variable of an environment with a text or byte value into `frame`
+   * (the core picks the ones the formats read); returns the length.
+   */
+  function packEnv(env) {
+    const vars = env === undefined ? globalThis.process?.env : env;
+    const found = [];
+    const add = (name, value) => {
+      if (typeof name === 'string' && (typeof value === 'string' || value instanceof Uint8Array)) {
+        found.push(name, value);
+      }
+    };
+    switch (envKind(vars)) {
+      case PAIRS:
+        for (const pair of vars) {
+          if (!Array.isArray(pair)) throw new TypeError(ENV_ERROR);
+          add(pair[0], pair[1]);
+        }
+        break;
+      case MAP:
+        for (const [name, value] of vars) add(name, value);
+        break;
+      default:
+        for (const name in vars) add(name, vars[name]);
+    }
+    return pack(found);
+  }
+
+  /**
+   * Packs `name, value` pairs into `frame` (the backend's scratch); returns the
+   * length. Names are encoded bytes or text; a name over the frame's 255 bytes is
+   * left out (no header or variable the core reads has one).
+   */
+  function pack(found) {
+    let size = 0;
+    for (let i = 0; i < found.length; i += 2) size += 5 + maxBytes(found[i]) + maxBytes(found[i + 1]);
+    frame = backend.scratch(size);
+    let at = 0;
+    for (let i = 0; i < found.length; i += 2) {
+      const nameLength = put(found[i], at + 1);
+      if (nameLength > 255) continue;
+      frame[at] = nameLength;
+      at += 1 + nameLength;
+      const length = put(found[i + 1], at + 4);
+      frame[at] = length & 0xff;
+      frame[at + 1] = (length >>> 8) & 0xff;
+      frame[at + 2] = (length >>> 16) & 0xff;
+      frame[at + 3] = length >>> 24;
+      at += 4 + length;
+    }
+    return at;
+  }
+
+  /** Writes text (as UTF-8) or bytes at `at` in `frame`; returns the byte length. */
+  function put(value, at) {
+    if (typeof value === 'string') return encoder.encodeInto(value, frame.subarray(at)).written;
+    frame.set(value, at);
+    return value.length;
+  }
+
+  /** Diagnostic objects for the core's `format\theader\tcode\n` lines. */
+  function diagnosticsOf(lines) {
+    const diagnostics = [];
+    for (const line of lines.split('\n')) {
+      if (line !== '') {
+        const [format, header, code] = line.split('\t');
+        diagnostics.push(new Diagnostic(format, header, code));
+      }
+    }
+    return diagnostics;
+  }
+
+  /** A Context for a record, or `null` for `""`. */
+  function contextOrNull(record) {
+    return record === '' ? null : new Context(INTERNAL, record);
+  }
+
+  /**
+   * The context stamped in a JSON body's top-level fields, or `null`: a valid
+   * CloudEvents `traceparent` (with `tracestate`), else the id fields.
+   *
+   * @param {string | Uint8Array} body
+   * @param {{ traceIdField?: string, spanIdField?: string }} [fields]
+   */
+  function extractJson(body, fields) {
+    const [traceIdField, spanIdField] = jsonFields(body, fields);
+    return contextOrNull(answer(backend.extractJson(body, traceIdField, spanIdField)));
   }
 
   /** The frame of the call under way. */
@@ -317,15 +509,22 @@ export function createApi(backend) {
     return text;
   }
 
-  /** The fields of a spec, with their names encoded once. */
+  /** The fields of a spec, with their names encoded once; a prefix field (`uberctx-*`) has its `prefix`. */
   function fieldsOf(spec) {
     const list = answer(backend.fields(spec));
-    return list === '' ? [] : list.split(',').map((name) => ({ name, bytes: encoder.encode(name) }));
+    return list === ''
+      ? []
+      : list.split(',').map((name) => ({
+          name,
+          bytes: encoder.encode(name),
+          prefix: name.endsWith('*') ? name.slice(0, -1) : null,
+        }));
   }
 
   return {
     /**
-     * The incoming context, with the default propagator (W3C Trace Context), or `null`.
+     * The incoming context, with the default propagator (W3C Trace Context and
+     * Baggage), or `null`.
      * Never throws for bad header contents; `diagnose` says why nothing was found.
      */
     extract: (headers) => defaults().extract(headers),
@@ -333,6 +532,13 @@ export function createApi(backend) {
     continueTrace: (headers) => defaults().continueTrace(headers),
     /** Why the default propagator extracted nothing (or only part). */
     diagnose: (headers) => defaults().diagnose(headers),
+    /** The context in environment variables (`process.env` by default), or `null`. */
+    extractEnv: (env) => defaults().extractEnv(env),
+    /** A child of the context in environment variables, or a new root. */
+    continueTraceEnv: (env) => defaults().continueTraceEnv(env),
+    /** Why the default propagator extracted nothing (or only part) from environment variables. */
+    diagnoseEnv: (env) => defaults().diagnoseEnv(env),
+    extractJson,
     Context,
     Propagator,
     Diagnostic,
@@ -358,18 +564,69 @@ function hex(code) {
 
 /** Whether `name` equals the lowercase `field` ASCII-case-insensitively, as the core compares. */
 function sameName(name, field) {
-  if (name.length !== field.length) return false;
-  for (let i = 0; i < name.length; i++) {
+  return name.length === field.length && startsWithName(name, field);
+}
+
+/** Whether `name` starts with the lowercase `prefix`, ASCII-case-insensitively. */
+function startsWithName(name, prefix) {
+  if (name.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
     let code = name.charCodeAt(i);
     if (code >= 0x41 && code <= 0x5a) code += 0x20;
-    if (code !== field.charCodeAt(i)) return false;
+    if (code !== prefix.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/** Whether header `name` is `field`: the same name, or a longer one starting with its prefix. */
+function isField(name, field) {
+  return field.prefix === null
+    ? sameName(name, field.name)
+    : name.length > field.prefix.length && startsWithName(name, field.prefix);
+}
+
+/** Freezes the core's details of a context, so that a getter's answer cannot be changed. */
+function frozen(details) {
+  Object.freeze(details.baggage);
+  details.links.forEach(Object.freeze);
+  Object.freeze(details.links);
+  return Object.freeze(details);
+}
+
+/** The two JSON field names, after checking the body's and the options' types. */
+function jsonFields(body, options = {}) {
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    throw new TypeError('tracewire: a JSON body must be a string or a Uint8Array (Buffer)');
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('tracewire: JSON field options must be an object');
+  }
+  const { traceIdField = 'traceId', spanIdField = 'spanId' } = options;
+  if (typeof traceIdField !== 'string' || typeof spanIdField !== 'string') {
+    throw new TypeError('tracewire: JSON field names must be strings');
+  }
+  return [traceIdField, spanIdField];
+}
+
+/** `bytes` as the kind of array `like` is: a Buffer for a Buffer, else a Uint8Array (no copy). */
+function sameKind(bytes, like) {
+  const NodeBuffer = globalThis.Buffer;
+  if (NodeBuffer?.isBuffer(like)) {
+    return NodeBuffer.isBuffer(bytes) ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** An upper bound of the UTF-8 length of text, or the length of bytes. */
+function maxBytes(value) {
+  return typeof value === 'string' ? value.length * 3 : value.length;
 }
 
 const CONTAINER_ERROR =
   'tracewire: headers must be a plain object, a Map, a Headers, an array of [name, value] pairs, null or undefined';
 const VALUE_ERROR = 'tracewire: header values must be strings, Uint8Arrays (Buffers) or arrays of them';
+const ENV_ERROR =
+  'tracewire: the environment must be a plain object, a Map or an array of [name, value] pairs (there is no process.env to default to here)';
 
 // The kinds of header container.
 const PAIRS = 0;
@@ -389,7 +646,17 @@ function kindOf(headers) {
   return OBJECT;
 }
 
-/** Reads `headers` once, appending `field, value` to `found` for each relevant header. */
+/** The kind of an environment (a plain object, a Map, or pairs); a TypeError for anything else. */
+function envKind(env) {
+  const kind = typeof env === 'object' && env !== null ? kindOf(env) : HEADERS;
+  if (kind === HEADERS) throw new TypeError(ENV_ERROR);
+  return kind;
+}
+
+/**
+ * Reads `headers` once, appending `name, value` to `found` for each relevant
+ * header: the field's encoded name, or the header's own name for a prefix field.
+ */
 function gather(headers, fields, found) {
   if (headers === null || headers === undefined) return;
   switch (kindOf(headers)) {
@@ -402,39 +669,85 @@ function gather(headers, fields, found) {
     case MAP:
       for (const [name, value] of headers) take(name, value, fields, found);
       break;
-    case HEADERS:
+    case HEADERS: {
       // Headers joins repeated fields with ", ", which the core splits again.
+      let prefixed = false;
       for (const field of fields) {
-        const value = headers.get(field.name);
-        if (value !== null) keep(field, value, found);
+        if (field.prefix !== null) {
+          prefixed = true;
+        } else {
+          const value = headers.get(field.name);
+          if (value !== null) keep(field.bytes, value, found);
+        }
+      }
+      // A prefix field takes a walk over every header, only when configured.
+      if (prefixed) {
+        for (const [name, value] of headers) take(name, value, fields, found, true);
       }
       break;
+    }
     default:
       for (const name in headers) take(name, headers[name], fields, found);
   }
 }
 
-function take(name, value, fields, found) {
+/** Keeps `value` if `name` is one of `fields` (only a prefix field's, when `prefixOnly`). */
+function take(name, value, fields, found, prefixOnly = false) {
   if (typeof name !== 'string') throw new TypeError('tracewire: header names must be strings');
   for (const field of fields) {
-    if (sameName(name, field.name)) {
-      keep(field, value, found);
+    if ((!prefixOnly || field.prefix !== null) && isField(name, field)) {
+      keep(field.prefix === null ? field.bytes : name, value, found);
       return;
     }
   }
 }
 
 /** Keeps a value: text, bytes (`Buffer` included), an array of those, or nothing. */
-function keep(field, value, found) {
+function keep(name, value, found) {
   if (typeof value === 'string' || value instanceof Uint8Array) {
-    found.push(field, value);
+    found.push(name, value);
   } else if (Array.isArray(value)) {
     for (const item of value) {
       if (Array.isArray(item)) throw new TypeError(VALUE_ERROR);
-      keep(field, item, found);
+      keep(name, item, found);
     }
   } else if (value !== null && value !== undefined) {
     throw new TypeError(VALUE_ERROR);
+  }
+}
+
+/** Applies the core's `name\nvalue\n` lines to `target` with `set`; an empty value removes the name. */
+function writeLines(target, kind, lines, set) {
+  for (let start = 0; start < lines.length; ) {
+    const end = lines.indexOf('\n', start);
+    const next = lines.indexOf('\n', end + 1);
+    set(target, kind, lines.slice(start, end), next === end + 1 ? null : lines.slice(end + 1, next));
+    start = next + 1;
+  }
+}
+
+/**
+ * Sets variable `name` to `value` in `env` of `kind` (removes it, for `null`).
+ * Variable names are case-sensitive: other spellings are other variables.
+ */
+function setVariable(env, kind, name, value) {
+  switch (kind) {
+    case PAIRS: {
+      let kept = 0;
+      for (const pair of env) {
+        if (!(Array.isArray(pair) && pair[0] === name)) env[kept++] = pair;
+      }
+      env.length = kept;
+      if (value !== null) env.push([name, value]);
+      break;
+    }
+    case MAP:
+      if (value === null) env.delete(name);
+      else env.set(name, value);
+      break;
+    default:
+      if (value === null) delete env[name];
+      else env[name] = value;
   }
 }
 

@@ -1,8 +1,12 @@
 //! Python header containers as core carriers.
 //!
 //! Reading walks the container once and converts only the values of the headers
-//! the propagator uses (`Propagator::fields`); writing is an [`Injector`] over the
-//! container itself.
+//! the propagator uses (`Propagator::fields`, where a name ending in `*` stands
+//! for every header with that prefix); writing is an [`Injector`] over the
+//! container itself. Environment mappings are read the same way, their variable
+//! names translated by the core (`tracewire::env::header_name`).
+
+use std::borrow::Cow;
 
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::intern;
@@ -25,35 +29,64 @@ impl AsRef<[u8]> for Value<'_> {
     }
 }
 
-/// The headers `propagator` uses, in container order, repeats included, named by
-/// their lowercase field name: a slice of these is a core `Extractor`.
+/// The headers `propagator` uses, in container order, repeats included: a slice
+/// of these is a core `Extractor`. An exact field is named by its lowercase name,
+/// a header matching a prefix field (`uberctx-*`) by its own name.
 pub fn read<'py>(
     propagator: &Propagator,
     container: &Bound<'py, PyAny>,
-) -> PyResult<Vec<(&'static str, Value<'py>)>> {
+) -> PyResult<Vec<(Cow<'static, str>, Value<'py>)>> {
     let mut headers = Vec::new();
-    let mut keep = |name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>| -> PyResult<()> {
-        let Some(field) = matching(name, || propagator.fields())? else {
+    each_pair(container, |name, value| {
+        let Some(name) = matching(name, || propagator.fields())? else {
             return Ok(());
         };
-        if is_list_or_tuple(value) {
-            // The values of a repeated header.
-            for item in value.try_iter()? {
-                headers.push((field, bytes_of(&item?)?));
-            }
-        } else if !value.is_none() {
-            // (`None` is a Kafka header without a value.)
-            headers.push((field, bytes_of(value)?));
+        push_values(&mut headers, name, value)
+    })?;
+    Ok(headers)
+}
+
+/// The variables of an environment mapping whose header names (`TRACEPARENT` →
+/// `traceparent`) `propagator` uses, under their variable names, for the core's
+/// `tracewire::env` functions.
+pub fn read_env<'py>(
+    propagator: &Propagator,
+    env: &Bound<'py, PyAny>,
+) -> PyResult<Vec<(Cow<'static, str>, Value<'py>)>> {
+    let mut variables = Vec::new();
+    each_pair(env, |name, value| {
+        let variable = if let Ok(text) = name.cast::<PyString>() {
+            text.to_string_lossy()
+        } else if let Ok(bytes) = name.cast::<PyBytes>() {
+            String::from_utf8_lossy(bytes.as_bytes())
+        } else {
+            return Err(type_error("variable names must be str or bytes", name));
+        };
+        let wanted = tracewire::env::header_name(&variable).is_some_and(|header| {
+            propagator
+                .fields()
+                .any(|field| reads(field, header.as_bytes()))
+        });
+        if wanted {
+            push_values(&mut variables, Cow::Owned(variable.into_owned()), value)?;
         }
         Ok(())
-    };
+    })?;
+    Ok(variables)
+}
+
+/// Calls `keep` with every `(name, value)` of a header container, in order.
+fn each_pair<'py>(
+    container: &Bound<'py, PyAny>,
+    mut keep: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
     if container.is_none() {
-        return Ok(headers);
+        return Ok(());
     }
     if let Ok(dict) = container.cast_exact::<PyDict>() {
-        dict.iter()
-            .try_for_each(|(name, value)| keep(&name, &value))?;
-        return Ok(headers);
+        return dict
+            .iter()
+            .try_for_each(|(name, value)| keep(&name, &value));
     }
     // Lists and tuples (Kafka record headers) before the `.items()` lookup, which
     // costs an exception when it fails.
@@ -73,7 +106,24 @@ pub fn read<'py>(
         let (name, value) = split_pair(&pair?)?;
         keep(&name, &value)?;
     }
-    Ok(headers)
+    Ok(())
+}
+
+/// Appends the value (or the values of a repeated header) of `name`.
+fn push_values<'py>(
+    out: &mut Vec<(Cow<'static, str>, Value<'py>)>,
+    name: Cow<'static, str>,
+    value: &Bound<'py, PyAny>,
+) -> PyResult<()> {
+    if is_list_or_tuple(value) {
+        for item in value.try_iter()? {
+            out.push((name.clone(), bytes_of(&item?)?));
+        }
+    } else if !value.is_none() {
+        // (`None` is a Kafka header without a value.)
+        out.push((name, bytes_of(value)?));
+    }
+    Ok(())
 }
 
 fn is_list_or_tuple(obj: &Bound<'_, PyAny>) -> bool {
@@ -87,7 +137,7 @@ fn not_headers(container: &Bound<'_, PyAny>) -> PyErr {
     )
 }
 
-fn type_error(expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
+pub fn type_error(expected: &str, got: &Bound<'_, PyAny>) -> PyErr {
     let name = got.get_type().name().map(|name| name.to_string());
     PyTypeError::new_err(format!("{expected}, not {}", name.unwrap_or_default()))
 }
@@ -104,18 +154,47 @@ fn split_pair<'py>(pair: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, Bou
     Err(type_error("a header must be a (name, value) pair", pair))
 }
 
-/// The entry of `names` that the header name `name` equals ASCII-case-insensitively.
-fn matching<'n, N: Iterator<Item = &'n str>>(
+/// Whether the header `name` is the field `field` of `Propagator::fields`:
+/// equal to it, or for a field ending in `*` longer than and starting with its
+/// prefix, ASCII-case-insensitively.
+fn reads(field: &str, name: &[u8]) -> bool {
+    match field.strip_suffix('*') {
+        Some(prefix) => {
+            name.len() > prefix.len()
+                && name[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        }
+        None => name.eq_ignore_ascii_case(field.as_bytes()),
+    }
+}
+
+/// What the header `name` is called in the carrier handed to the core, when it
+/// is one of `fields`: the field's own name, or for a prefix field the header's.
+fn matching<N: Iterator<Item = &'static str>>(
     name: &Bound<'_, PyAny>,
-    names: impl Fn() -> N,
-) -> PyResult<Option<&'n str>> {
-    let find = |name: &[u8]| names().find(|n| n.as_bytes().eq_ignore_ascii_case(name));
+    fields: impl Fn() -> N,
+) -> PyResult<Option<Cow<'static, str>>> {
+    let name_of = |field: &'static str, name: &[u8]| {
+        if field.ends_with('*') {
+            Cow::Owned(String::from_utf8_lossy(name).into_owned())
+        } else {
+            Cow::Borrowed(field)
+        }
+    };
+    let find = |name: &[u8]| {
+        fields()
+            .find(|field| reads(field, name))
+            .map(|field| name_of(field, name))
+    };
     if let Ok(text) = name.cast::<PyString>() {
-        // The names are ASCII, so a match has as many code points as they have
-        // bytes: most names are ruled out before any conversion.
+        // The fields are ASCII, so a match has as many code points as an exact
+        // field has bytes, or more than a prefix has: most names are ruled out
+        // before any conversion.
         let len = text.len()?;
-        Ok(names()
-            .any(|n| n.len() == len)
+        let possible = fields().any(|field| match field.strip_suffix('*') {
+            Some(prefix) => len > prefix.len(),
+            None => len == field.len(),
+        });
+        Ok(possible
             .then(|| find(text.to_string_lossy().as_bytes()))
             .flatten())
     } else if let Ok(bytes) = name.cast::<PyBytes>() {
@@ -125,8 +204,23 @@ fn matching<'n, N: Iterator<Item = &'n str>>(
     }
 }
 
+/// Whether the header `name` is `wanted`, ASCII-case-insensitively.
+fn named(name: &Bound<'_, PyAny>, wanted: &str) -> PyResult<bool> {
+    if let Ok(text) = name.cast::<PyString>() {
+        Ok(text.len()? == wanted.len()
+            && text
+                .to_string_lossy()
+                .as_bytes()
+                .eq_ignore_ascii_case(wanted.as_bytes()))
+    } else if let Ok(bytes) = name.cast::<PyBytes>() {
+        Ok(bytes.as_bytes().eq_ignore_ascii_case(wanted.as_bytes()))
+    } else {
+        Err(type_error("header names must be str or bytes", name))
+    }
+}
+
 /// The bytes of a `str` (UTF-8), `bytes`, `bytearray` or `memoryview` value.
-fn bytes_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Value<'py>> {
+pub fn bytes_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Value<'py>> {
     let py = value.py();
     let bytes = if let Ok(bytes) = value.cast::<PyBytes>() {
         bytes.clone().into_any()
@@ -195,12 +289,11 @@ impl<'py> Writer<'py> {
     /// Deletes every header named `name`, in any spelling. A mapping is cleared
     /// before assignment too, as some (`email.message.Message`) append on it.
     fn remove(&self, name: &str) -> PyResult<()> {
-        let names = || std::iter::once(name);
         if let Some(list) = &self.list {
             // Backwards, so deletions leave the indices still to visit in place.
             for index in (0..list.len()).rev() {
                 let (key, _) = split_pair(&list.get_item(index)?)?;
-                if matching(&key, names)?.is_some() {
+                if named(&key, name)? {
                     list.del_item(index)?;
                 }
             }
@@ -215,7 +308,7 @@ impl<'py> Writer<'py> {
         let mut doomed = Vec::new();
         for key in keys.try_iter()? {
             let key = key?;
-            if matching(&key, names)?.is_some() {
+            if named(&key, name)? {
                 doomed.push(key);
             }
         }

@@ -11,10 +11,13 @@ use tracewire::{Format, Propagator};
 use crate::carrier::{self, Writer};
 use crate::context::PyContext;
 use crate::diagnostic::PyDiagnostic;
+use crate::env::environ_or;
 use crate::errors::{from_core, guard};
 
-/// Formats to extract and to inject, in order (default `["tracecontext"]`), and
-/// the policy for a repeated `traceparent` (`"restart"`, `"first"` or `"last"`).
+/// Formats to extract and to inject, in order (default `["tracecontext",
+/// "baggage"]`; also `"b3"`, `"b3multi"`, `"jaeger"`, `"xray"`, `"datadog"`), and
+/// the policy for a header that must appear once but came repeated (`"restart"`,
+/// `"first"` or `"last"`).
 ///
 /// Raises `TracewireError` (`unknown_format`, `invalid_policy`).
 #[pyclass(frozen, eq, hash, module = "tracewire", name = "Propagator")]
@@ -30,7 +33,7 @@ impl PyPropagator {
     #[new]
     #[pyo3(
         signature = (extract=None, inject=None, repeated=Cow::Borrowed("restart")),
-        text_signature = "(extract=['tracecontext'], inject=['tracecontext'], repeated='restart')"
+        text_signature = "(extract=('tracecontext', 'baggage'), inject=('tracecontext', 'baggage'), repeated='restart')"
     )]
     fn new(
         py: Python<'_>,
@@ -81,7 +84,7 @@ impl PyPropagator {
         })
     }
 
-    /// Why nothing (or only part) was extracted; empty when all was well.
+    /// Which format won (`extracted`) and why anything else was ignored.
     pub fn diagnose(&self, headers: &Bound<'_, PyAny>) -> PyResult<Vec<PyDiagnostic>> {
         guard(headers.py(), || {
             let headers = carrier::read(&self.0, headers)?;
@@ -90,7 +93,68 @@ impl PyPropagator {
         })
     }
 
-    /// Every header name the formats read or write (lowercase).
+    /// The context in the environment mapping `env` (`os.environ` when `None`),
+    /// or `None`.
+    #[pyo3(signature = (env=None))]
+    pub fn extract_env<'py>(
+        &self,
+        py: Python<'py>,
+        env: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Option<PyContext>> {
+        guard(py, || {
+            let vars = carrier::read_env(&self.0, &environ_or(py, env)?)?;
+            Ok(tracewire::env::extract(&self.0, vars.as_slice()).map(PyContext))
+        })
+    }
+
+    /// A child of the context in `env` (`os.environ` when `None`), or a new root.
+    #[pyo3(signature = (env=None))]
+    pub fn continue_trace_env<'py>(
+        &self,
+        py: Python<'py>,
+        env: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<PyContext> {
+        guard(py, || {
+            let vars = carrier::read_env(&self.0, &environ_or(py, env)?)?;
+            Ok(PyContext(tracewire::env::continue_trace(
+                &self.0,
+                vars.as_slice(),
+            )))
+        })
+    }
+
+    /// What extraction from `env` (`os.environ` when `None`) found, as `diagnose` does.
+    #[pyo3(signature = (env=None))]
+    pub fn diagnose_env<'py>(
+        &self,
+        py: Python<'py>,
+        env: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Vec<PyDiagnostic>> {
+        guard(py, || {
+            let vars = carrier::read_env(&self.0, &environ_or(py, env)?)?;
+            let diagnostics = tracewire::env::diagnose(&self.0, vars.as_slice());
+            Ok(diagnostics.into_iter().map(PyDiagnostic).collect())
+        })
+    }
+
+    /// Writes `ctx` into the environment mapping `env` (a new dict when `None`;
+    /// `os.environ` works) under variable names and returns it.
+    #[pyo3(signature = (ctx, env=None))]
+    pub fn inject_env<'py>(
+        &self,
+        py: Python<'py>,
+        ctx: &PyContext,
+        env: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            let mut writer = Writer::new(py, env)?;
+            tracewire::env::inject(&self.0, &ctx.0, &mut writer);
+            writer.finish()
+        })
+    }
+
+    /// Every header name the formats read or write (lowercase; a name ending in
+    /// `*` stands for every header with that prefix).
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         guard(py, || PyTuple::new(py, self.0.fields().collect::<Vec<_>>()))

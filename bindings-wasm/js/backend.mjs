@@ -1,7 +1,8 @@
 // The tracewire backend over the WebAssembly module: the same functions, with the
 // same in-band `!code` answers, as the Node-API addon, so one JS layer serves both.
 // Each call crosses once with numbers only: inputs go into the module's scratch
-// buffer, the answer (always ASCII text) is read from its output buffer.
+// buffer, the answer (text; bytes for a JSON body given as bytes) is read from
+// its output buffer.
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -43,6 +44,13 @@ export function createBackend(replace) {
   const put = (text, at) =>
     encoder.encodeInto(text, scratch(at + text.length * 3).subarray(at)).written;
 
+  /** Writes text or bytes at byte `at` of the scratch buffer; returns the length. */
+  const putBody = (body, at) => {
+    if (typeof body === 'string') return put(body, at);
+    scratch(at + body.length).set(body, at);
+    return body.length;
+  };
+
   /** The handle of `spec`, written (once per instance) after `at` bytes of input. */
   const handle = (spec, at) => {
     let found = handles.get(spec);
@@ -64,15 +72,19 @@ export function createBackend(replace) {
     }
   };
 
-  /** Runs one call and decodes its answer; a trap answers `!internal_error`. */
-  const answer = (call) => {
+  /**
+   * Runs one call and decodes its answer, or copies it out `asBytes` (unless it is
+   * a `!code`); a trap answers `!internal_error`.
+   */
+  const answer = (call, asBytes = false) => {
     if (wasm === undefined) throw new Error('tracewire-wasm: await init() before use');
     if (wasm) {
       try {
         const len = call();
         if (len === 0) return '';
         const at = wasm.output() >>> 0;
-        return decoder.decode(bytes().subarray(at, at + len));
+        const out = bytes().subarray(at, at + len);
+        return asBytes && out[0] !== 0x21 ? out.slice() : decoder.decode(out);
       } catch (error) {
         recover(error);
       }
@@ -102,6 +114,10 @@ export function createBackend(replace) {
     continueTrace: (spec, _scratch, len) =>
       answer(() => wasm.continue_trace(handle(spec, len), len)),
     diagnose: (spec, _scratch, len) => answer(() => wasm.diagnose(handle(spec, len), len)),
+    extractEnv: (spec, _scratch, len) => answer(() => wasm.extract_env(handle(spec, len), len)),
+    continueTraceEnv: (spec, _scratch, len) =>
+      answer(() => wasm.continue_trace_env(handle(spec, len), len)),
+    diagnoseEnv: (spec, _scratch, len) => answer(() => wasm.diagnose_env(handle(spec, len), len)),
     newRoot: () => answer(() => wasm.new_root()),
     child: (record) => answer(() => wasm.child(put(record, 0))),
     withTracestate: (record, key, value) =>
@@ -110,10 +126,36 @@ export function createBackend(replace) {
         const keyLen = put(key, recordLen);
         return wasm.with_tracestate(recordLen, keyLen, put(value, recordLen + keyLen));
       }),
+    withBaggage: (record, key, value) =>
+      answer(() => {
+        const recordLen = put(record, 0);
+        const keyLen = put(key, recordLen);
+        return wasm.with_baggage(recordLen, keyLen, put(value, recordLen + keyLen));
+      }),
+    details: (record) => answer(() => wasm.details(put(record, 0))),
     inject: (spec, record) =>
       answer(() => {
         const propagator = handle(spec, 0);
         return wasm.inject(propagator, put(record, 0));
       }),
+    injectEnv: (spec, record) =>
+      answer(() => {
+        const propagator = handle(spec, 0);
+        return wasm.inject_env(propagator, put(record, 0));
+      }),
+    extractJson: (body, traceIdField, spanIdField) =>
+      answer(() => {
+        const bodyLen = putBody(body, 0);
+        const traceLen = put(traceIdField, bodyLen);
+        return wasm.extract_json(bodyLen, traceLen, put(spanIdField, bodyLen + traceLen));
+      }),
+    injectJson: (record, body, traceIdField, spanIdField) =>
+      answer(() => {
+        const recordLen = put(record, 0);
+        const bodyLen = putBody(body, recordLen);
+        const traceLen = put(traceIdField, recordLen + bodyLen);
+        const spanLen = put(spanIdField, recordLen + bodyLen + traceLen);
+        return wasm.inject_json(recordLen, bodyLen, traceLen, spanLen);
+      }, typeof body !== 'string'),
   };
 }

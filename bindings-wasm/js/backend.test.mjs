@@ -18,6 +18,8 @@ await glue.default({ module_or_path: await readFile(join(dir, 'tracewire_wasm_bg
 /** The exports of the instance in use (a test that traps replaces it). */
 const current = () => glue.initSync();
 const SPEC = 'tracecontext;tracecontext;restart';
+/** A context record (core `host::record`) of a root: traceparent, no parent, flags 03, empty sections. */
+const ROOT_RECORD = /^00-[0-9a-f]{32}-[0-9a-f]{16}-030{16}03\n\n\n$/;
 
 /** A backend whose replacement instance comes from the real module. */
 function backend() {
@@ -35,13 +37,20 @@ test('answers with the core before anything fails', () => {
   assert.equal(b.spec('b9', '', 'restart'), '!unknown_format');
   assert.equal(b.fields(SPEC), 'traceparent,tracestate');
   assert.equal(b.child('nonsense'), '!invalid_context');
+  const root = b.newRoot();
+  const body = new TextEncoder().encode('{"a":1}');
+  const stamped = b.injectJson(root, body, 'traceId', 'spanId');
+  assert.ok(stamped instanceof Uint8Array, 'bytes in, bytes out');
+  assert.ok(new TextDecoder().decode(stamped).startsWith(`{"a":1,"traceId":"${root.slice(3, 35)}"`));
+  assert.equal(b.injectJson(root, new TextEncoder().encode('[1]'), 'traceId', 'spanId'), '!invalid_json');
+  assert.equal(typeof b.injectJson(root, '{}', 'traceId', 'spanId'), 'string', 'text in, text out');
 });
 
 test('no memory for a frame is a RangeError, and a fresh instance serves', () => {
   const b = backend();
-  assert.equal(b.newRoot().length, 73);
+  assert.match(b.newRoot(), ROOT_RECORD);
   assert.throws(() => b.scratch(2 ** 32 - 1), RangeError);
-  assert.equal(b.newRoot().length, 73);
+  assert.match(b.newRoot(), ROOT_RECORD);
   assert.equal(b.fields(SPEC), 'traceparent,tracestate');
 });
 

@@ -1,7 +1,9 @@
 /**
- * tracewire-wasm: trace-context propagation (W3C Trace Context level 2) in the
- * browser and any other JavaScript runtime with WebAssembly. The same API as the
- * Node package `tracewire`, once {@link init} has loaded the module.
+ * tracewire-wasm: trace-context propagation (W3C Trace Context level 2, W3C Baggage,
+ * B3, Jaeger, AWS X-Ray, Datadog, JSON event payloads) in the browser and any other
+ * JavaScript runtime with WebAssembly. The same API as the Node package `tracewire`,
+ * once {@link init} has loaded the module; where there is no `process.env`, the
+ * environment-variable functions need the variables passed explicitly.
  *
  * @example
  * ```js

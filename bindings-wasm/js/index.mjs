@@ -11,8 +11,19 @@ const backend = createBackend(() => {
   return initSync();
 });
 
-export const { extract, continueTrace, diagnose, Context, Propagator, Diagnostic, TracewireError } =
-  createApi(backend);
+export const {
+  extract,
+  continueTrace,
+  diagnose,
+  extractEnv,
+  continueTraceEnv,
+  diagnoseEnv,
+  extractJson,
+  Context,
+  Propagator,
+  Diagnostic,
+  TracewireError,
+} = createApi(backend);
 
 // The bundle is minified: give the public classes their names back for stack
 // traces and consoles (`--keep-names` would name every function, for ten times the bytes).

@@ -2,9 +2,9 @@
 //! that take and return numbers only.
 //!
 //! The JS layer writes a call's input (a header [`Frame`], a context record, a
-//! spec) into the scratch buffer, passes byte lengths, and decodes the answer from
-//! the output buffer: always text, a record, header lines, diagnostic lines or
-//! `!code`. No string goes through wasm-bindgen's marshalling, which costs more
+//! spec, a JSON body) into the scratch buffer, passes byte lengths, and reads the
+//! answer from the output buffer: a record, header lines, diagnostic lines, JSON
+//! details, a JSON body, or `!code`. No string goes through wasm-bindgen's marshalling, which costs more
 //! per call than this, and several kilobytes of glue.
 //!
 //! Nothing here may panic. On `wasm32-unknown-unknown` a panic cannot be caught:
@@ -14,7 +14,8 @@
 use std::cell::RefCell;
 
 use tracewire::host::{self, Frame};
-use tracewire::{Code, Context, Error, Propagator};
+use tracewire::json::{self, JsonFields};
+use tracewire::{env, Code, Context, Error, Propagator};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// A propagator as parsed from a spec, or why the spec was rejected.
@@ -24,7 +25,7 @@ struct Buffers {
     /// Where JS writes each call's input.
     scratch: Vec<u8>,
     /// The last call's answer.
-    output: String,
+    output: Vec<u8>,
     /// Propagators by handle; each distinct one is stored once, so it stays tiny.
     propagators: Vec<Entry>,
 }
@@ -33,7 +34,7 @@ thread_local! {
     static BUFFERS: RefCell<Buffers> = const {
         RefCell::new(Buffers {
             scratch: Vec::new(),
-            output: String::new(),
+            output: Vec::new(),
             propagators: Vec::new(),
         })
     };
@@ -44,7 +45,7 @@ thread_local! {
 fn respond(len: usize, answer: impl FnOnce(&[u8], &[Entry]) -> String) -> usize {
     BUFFERS.with_borrow_mut(|buffers| {
         let input = &buffers.scratch[..len.min(buffers.scratch.len())];
-        buffers.output = answer(input, &buffers.propagators);
+        buffers.output = answer(input, &buffers.propagators).into_bytes();
         buffers.output.len()
     })
 }
@@ -201,6 +202,114 @@ pub fn inject(handle: u32, len: usize) -> usize {
             |e| failure(e.code()),
             |context| host::header_lines(propagator, &context),
         )
+    })
+}
+
+/// The record of the context in a frame of environment variables, or "" for none.
+#[wasm_bindgen]
+pub fn extract_env(handle: u32, len: usize) -> usize {
+    with_propagator(handle, len, |propagator, frame| {
+        env::extract(propagator, &Frame(frame)).map_or_else(String::new, |c| host::record(&c))
+    })
+}
+
+/// The record of a child of the context in a frame of environment variables, or
+/// of a new root.
+#[wasm_bindgen]
+pub fn continue_trace_env(handle: u32, len: usize) -> usize {
+    with_propagator(handle, len, |propagator, frame| {
+        host::record(&env::continue_trace(propagator, &Frame(frame)))
+    })
+}
+
+/// Diagnostic lines for a frame of environment variables.
+#[wasm_bindgen]
+pub fn diagnose_env(handle: u32, len: usize) -> usize {
+    with_propagator(handle, len, |propagator, frame| {
+        host::diagnostic_lines(&env::diagnose(propagator, &Frame(frame)))
+    })
+}
+
+/// The record of the context in the scratch buffer with `key=value` in its
+/// baggage; record, key and value lie one after the other.
+#[wasm_bindgen]
+pub fn with_baggage(record_len: usize, key_len: usize, value_len: usize) -> usize {
+    let total = record_len.saturating_add(key_len).saturating_add(value_len);
+    respond(total, |input, _| {
+        let [context, key, value] = split(input, [record_len, key_len, value_len]);
+        record(
+            host::parse_record(text(context))
+                .and_then(|context| context.with_baggage(text(key), text(value))),
+        )
+    })
+}
+
+/// Baggage, links, debug and deferred of the context in the scratch buffer, as JSON.
+#[wasm_bindgen]
+pub fn details(len: usize) -> usize {
+    respond(len, |input, _| {
+        host::parse_record(text(input)).map_or_else(
+            |e| failure(e.code()),
+            |context| host::details_json(&context),
+        )
+    })
+}
+
+/// The variable lines the propagator writes for the context in the scratch buffer.
+#[wasm_bindgen]
+pub fn inject_env(handle: u32, len: usize) -> usize {
+    with_propagator(handle, len, |propagator, input| {
+        host::parse_record(text(input)).map_or_else(
+            |e| failure(e.code()),
+            |context| host::env_lines(propagator, &context),
+        )
+    })
+}
+
+/// The record of the context stamped in the JSON body in the scratch buffer, ""
+/// for none, or `!invalid_json`; body and the two field names lie one after the other.
+#[wasm_bindgen]
+pub fn extract_json(body_len: usize, trace_id_len: usize, span_id_len: usize) -> usize {
+    let total = body_len
+        .saturating_add(trace_id_len)
+        .saturating_add(span_id_len);
+    respond(total, |input, _| {
+        let [body, trace_id, span_id] = split(input, [body_len, trace_id_len, span_id_len]);
+        let fields = JsonFields {
+            trace_id: text(trace_id),
+            span_id: text(span_id),
+        };
+        json::extract(body, fields).map_or_else(
+            |e| failure(e.code()),
+            |context| context.map_or_else(String::new, |c| host::record(&c)),
+        )
+    })
+}
+
+/// The JSON body with the context stamped in, or `!code`; record, body and the two
+/// field names lie one after the other in the scratch buffer.
+#[wasm_bindgen]
+pub fn inject_json(
+    record_len: usize,
+    body_len: usize,
+    trace_id_len: usize,
+    span_id_len: usize,
+) -> usize {
+    let lens = [record_len, body_len, trace_id_len, span_id_len];
+    let total = lens
+        .iter()
+        .fold(0usize, |sum, len| sum.saturating_add(*len));
+    BUFFERS.with_borrow_mut(|buffers| {
+        let input = &buffers.scratch[..total.min(buffers.scratch.len())];
+        let [context, body, trace_id, span_id] = split(input, lens);
+        let fields = JsonFields {
+            trace_id: text(trace_id),
+            span_id: text(span_id),
+        };
+        buffers.output = host::parse_record(text(context))
+            .and_then(|context| json::inject(&context, body, fields))
+            .unwrap_or_else(|e| failure(e.code()).into_bytes());
+        buffers.output.len()
     })
 }
 

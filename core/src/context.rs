@@ -1,7 +1,7 @@
 //! What a service holds while it handles one message.
 
 use crate::traceparent;
-use crate::{Injector, Propagator, SpanId, TraceFlags, TraceId, TraceState};
+use crate::{Baggage, Error, Injector, Propagator, SpanId, TraceFlags, TraceId, TraceState};
 
 /// The current span of a trace, as received from a caller or started here.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -11,6 +11,39 @@ pub struct Context {
     parent_span_id: Option<SpanId>,
     flags: TraceFlags,
     trace_state: TraceState,
+    baggage: Baggage,
+    links: Vec<Link>,
+    /// Format-specific state, boxed: most contexts have none.
+    extras: Option<Box<Extras>>,
+}
+
+/// Another span that arrived with the message without being its parent: a
+/// different trace found by a later format, or another record of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "spans", derive(serde::Serialize, serde::Deserialize))]
+pub struct Link {
+    /// The linked span's trace.
+    pub trace_id: TraceId,
+    /// The linked span.
+    pub span_id: SpanId,
+}
+
+/// What some formats carry beyond W3C's fields, kept so that a round trip in the
+/// same format loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Extras {
+    /// B3 `d` / `X-B3-Flags: 1`, Jaeger flag `0x02`: record everything.
+    pub(crate) debug: bool,
+    /// No sampling decision was made upstream (B3 without one, X-Ray `Sampled=?`).
+    pub(crate) deferred: bool,
+    /// Datadog `x-datadog-origin`.
+    pub(crate) origin: Option<String>,
+    /// Datadog `x-datadog-sampling-priority`.
+    pub(crate) priority: Option<i32>,
+    /// Datadog propagated tags other than `_dd.p.tid` (`_dd.p.dm=-4,...`).
+    pub(crate) tags: Option<String>,
+    /// X-Ray fields other than Root, Parent and Sampled (`Lineage=...`), as received.
+    pub(crate) xray: Option<String>,
 }
 
 impl Context {
@@ -22,6 +55,9 @@ impl Context {
             parent_span_id: None,
             flags,
             trace_state: TraceState::new(),
+            baggage: Baggage::new(),
+            links: Vec::new(),
+            extras: None,
         }
     }
 
@@ -42,9 +78,10 @@ impl Context {
         )
     }
 
-    /// Starts a span under this one: same trace id, trace state and known flags
-    /// (so the random flag of the trace is kept), a fresh span id, and this span as
-    /// its parent. Reserved flag bits of a received context are not carried on.
+    /// Starts a span under this one: same trace id, trace state, baggage and known
+    /// flags (so the random flag of the trace is kept), a fresh span id, and this
+    /// span as its parent. Reserved flag bits of a received context are not carried
+    /// on; links belong to this span, not to its children.
     ///
     /// # Examples
     /// ```
@@ -61,6 +98,9 @@ impl Context {
             parent_span_id: Some(self.span_id),
             flags: self.flags.known(),
             trace_state: self.trace_state.clone(),
+            baggage: self.baggage.clone(),
+            links: Vec::new(),
+            extras: self.extras.clone(),
         }
     }
 
@@ -107,6 +147,28 @@ impl Context {
         &self.trace_state
     }
 
+    /// The baggage.
+    pub fn baggage(&self) -> &Baggage {
+        &self.baggage
+    }
+
+    /// Other spans that arrived with this one (see [`Link`]).
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// Whether debug sampling was requested upstream (B3 `d`, Jaeger's debug flag).
+    pub fn is_debug(&self) -> bool {
+        self.extras.as_ref().is_some_and(|e| e.debug)
+    }
+
+    /// Whether the sampling decision was left to this service (B3 without a
+    /// sampling state, X-Ray `Sampled=?`, Datadog without a sampling priority);
+    /// the sampled flag is then clear.
+    pub fn is_deferred(&self) -> bool {
+        self.extras.as_ref().is_some_and(|e| e.deferred)
+    }
+
     /// The `traceparent` value this context injects (version 00, known flags only).
     pub fn traceparent(&self) -> Traceparent {
         Traceparent(traceparent::format(self.trace_id, self.span_id, self.flags))
@@ -128,9 +190,68 @@ impl Context {
     /// assert_eq!(ctx.trace_state().as_str(), "congo=t61rcWkgMzE");
     /// assert!(tracewire::Context::new_root().with_tracestate("Congo", "x").is_err());
     /// ```
-    pub fn with_tracestate(mut self, key: &str, value: &str) -> Result<Self, crate::Error> {
+    pub fn with_tracestate(mut self, key: &str, value: &str) -> Result<Self, Error> {
         self.trace_state = self.trace_state.insert(key, value)?;
         Ok(self)
+    }
+
+    /// This context with `key=value` in its baggage (replacing earlier values of
+    /// `key`); the key must be an HTTP token (`invalid_baggage_key`).
+    ///
+    /// # Examples
+    /// ```
+    /// let ctx = tracewire::Context::new_root().with_baggage("user.id", "alice smith").unwrap();
+    /// assert_eq!(ctx.baggage().get("user.id"), Some("alice smith"));
+    /// assert_eq!(ctx.baggage().header(), "user.id=alice%20smith");
+    /// ```
+    pub fn with_baggage(mut self, key: &str, value: &str) -> Result<Self, Error> {
+        self.baggage = self.baggage.insert(key, value)?;
+        Ok(self)
+    }
+
+    /// This context with the given baggage.
+    pub fn replace_baggage(mut self, baggage: Baggage) -> Self {
+        self.baggage = baggage;
+        self
+    }
+
+    /// This context with another link.
+    pub fn with_link(mut self, link: Link) -> Self {
+        self.links.push(link);
+        self
+    }
+
+    pub(crate) fn extras(&self) -> Option<&Extras> {
+        self.extras.as_deref()
+    }
+
+    pub(crate) fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Default::default)
+    }
+
+    /// Fills in the format state this context lacks from another context of the
+    /// same trace.
+    pub(crate) fn merge_extras(&mut self, other: &Context) {
+        let Some(theirs) = other.extras() else { return };
+        let ours = self.extras_mut();
+        ours.debug |= theirs.debug;
+        for (mine, their) in [
+            (&mut ours.origin, &theirs.origin),
+            (&mut ours.tags, &theirs.tags),
+            (&mut ours.xray, &theirs.xray),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(their);
+            }
+        }
+        if ours.priority.is_none() {
+            ours.priority = theirs.priority;
+        }
+    }
+
+    pub(crate) fn with_extras(mut self, extras: Option<Extras>) -> Self {
+        self.extras = extras.filter(|e| *e != Extras::default()).map(Box::new);
+        self
     }
 
     /// This context with the sampled flag set or cleared.
@@ -144,6 +265,52 @@ impl Context {
         self.parent_span_id = parent;
         self
     }
+}
+
+impl Extras {
+    /// Tab-separated items (`d`, `?`, `o=..`, `p=..`, `t=..`, `x=..`) for the host
+    /// record; values are header text, which never holds a tab.
+    pub(crate) fn encode_into(&self, out: &mut String) {
+        let mut items: Vec<String> = Vec::new();
+        if self.debug {
+            items.push("d".into());
+        }
+        if self.deferred {
+            items.push("?".into());
+        }
+        let texts = [("o=", &self.origin), ("t=", &self.tags), ("x=", &self.xray)];
+        for (tag, value) in texts {
+            if let Some(value) = value.as_deref().filter(|v| is_header_text(v)) {
+                items.push(format!("{tag}{value}"));
+            }
+        }
+        if let Some(priority) = self.priority {
+            items.push(format!("p={priority}"));
+        }
+        out.push_str(&items.join("\t"));
+    }
+
+    /// Reads [`Extras::encode_into`]'s output back.
+    pub(crate) fn decode(text: &str) -> Option<Self> {
+        let mut extras = Self::default();
+        for item in text.split('\t').filter(|item| !item.is_empty()) {
+            match item.split_at_checked(2) {
+                _ if item == "d" => extras.debug = true,
+                _ if item == "?" => extras.deferred = true,
+                Some(("o=", value)) if is_header_text(value) => extras.origin = Some(value.into()),
+                Some(("t=", value)) if is_header_text(value) => extras.tags = Some(value.into()),
+                Some(("x=", value)) if is_header_text(value) => extras.xray = Some(value.into()),
+                Some(("p=", value)) => extras.priority = Some(value.parse().ok()?),
+                _ => return None,
+            }
+        }
+        Some(extras)
+    }
+}
+
+/// Printable ASCII: what these format values may hold, so they can never split a header.
+pub(crate) fn is_header_text(value: &str) -> bool {
+    value.bytes().all(|b| (0x20..=0x7e).contains(&b))
 }
 
 /// A formatted `traceparent` value on the stack; derefs to `str`.

@@ -40,6 +40,73 @@ pub enum Code {
     DuplicateTracestateKey,
     /// More than 32 `tracestate` members.
     TracestateTooManyMembers,
+    /// A header that must appear once came with several different values.
+    RepeatedHeader,
+    /// A header that was present but empty.
+    EmptyHeader,
+    /// A `baggage` member without `=` or with a malformed property.
+    InvalidBaggageMember,
+    /// A `baggage` key that is not an HTTP token.
+    InvalidBaggageKey,
+    /// A `baggage` value with a character outside the grammar or a broken `%` escape.
+    InvalidBaggageValue,
+    /// Baggage members past 64 members or 8192 bytes, dropped whole (and the error
+    /// of `with_baggage` past those limits).
+    BaggageTooLarge,
+    /// Not a problem: this format's context was extracted (the first valid one wins).
+    Extracted,
+    /// This format carried the same trace as the one extracted; nothing more to take.
+    SameTrace,
+    /// This format carried a valid context of another trace: it became a link.
+    OtherTraceLinked,
+    /// No B3 header (`b3`, or `X-B3-TraceId` and `X-B3-SpanId`) was present.
+    MissingB3,
+    /// A B3 value of the wrong shape: field count, or an id of the wrong length.
+    InvalidB3,
+    /// A B3 sampling state other than `1`, `0`, `d` (`b3`), `1`, `0`, `true`,
+    /// `false` (`X-B3-Sampled`) or `1`, `0` (`X-B3-Flags`).
+    InvalidB3Sampling,
+    /// A B3 sampling decision without trace identifiers: no context to continue.
+    B3SamplingOnly,
+    /// No `uber-trace-id` header was present.
+    MissingUberTraceId,
+    /// An `uber-trace-id` value of the wrong shape: not four `:`-separated fields,
+    /// or a field empty or too long (trace id 32, span and parent ids 16, flags 2
+    /// hex digits at most).
+    InvalidUberTraceId,
+    /// No `X-Amzn-Trace-Id` header was present.
+    MissingXray,
+    /// An `X-Amzn-Trace-Id` without a `Root` field.
+    MissingXrayRoot,
+    /// An `X-Amzn-Trace-Id` without a `Parent` field (as the first AWS service of a
+    /// trace writes it): there is no span to continue.
+    MissingXrayParent,
+    /// An X-Ray `Root` that is not `1-{8 hex}-{24 hex}`, or a repeated `Root` field.
+    InvalidXrayTraceId,
+    /// An X-Ray `Parent` that is not 16 hex digits, or a repeated `Parent` field.
+    InvalidXrayParent,
+    /// An X-Ray `Sampled` other than `0`, `1` or `?`, or a repeated `Sampled` field.
+    InvalidXraySampled,
+    /// An X-Ray field other than `Root`, `Parent` and `Sampled` that is not printable
+    /// ASCII: dropped instead of passed through; the context is kept.
+    InvalidXrayField,
+    /// No `x-datadog-trace-id` or no `x-datadog-parent-id` header was present.
+    MissingDatadog,
+    /// A Datadog id that is not 1 to 20 decimal digits (no sign) or exceeds 2^64 - 1.
+    InvalidDatadogId,
+    /// An `x-datadog-sampling-priority` that is not a 32-bit decimal integer:
+    /// ignored, as if absent.
+    InvalidDatadogSamplingPriority,
+    /// An `x-datadog-origin` that is not printable ASCII: ignored.
+    InvalidDatadogOrigin,
+    /// An `x-datadog-tags` member that is not `key=value` in the tagset grammar:
+    /// the whole header is ignored.
+    InvalidDatadogTags,
+    /// `x-datadog-tags` longer than 512 bytes: the whole header is ignored.
+    DatadogTagsTooLarge,
+    /// A `_dd.p.tid` tag that is not 16 lowercase hex digits, not all zero: the
+    /// trace id keeps only its low 64 bits.
+    MalformedDatadogTid,
     /// A format name this library does not know.
     UnknownFormat,
     /// A repeated-header policy name this library does not know.
@@ -75,6 +142,35 @@ impl Code {
             Self::InvalidTracestateValue => "invalid_tracestate_value",
             Self::DuplicateTracestateKey => "duplicate_tracestate_key",
             Self::TracestateTooManyMembers => "tracestate_too_many_members",
+            Self::RepeatedHeader => "repeated_header",
+            Self::EmptyHeader => "empty_header",
+            Self::InvalidBaggageMember => "invalid_baggage_member",
+            Self::InvalidBaggageKey => "invalid_baggage_key",
+            Self::InvalidBaggageValue => "invalid_baggage_value",
+            Self::BaggageTooLarge => "baggage_too_large",
+            Self::Extracted => "extracted",
+            Self::SameTrace => "same_trace",
+            Self::OtherTraceLinked => "other_trace_linked",
+            Self::MissingB3 => "missing_b3",
+            Self::InvalidB3 => "invalid_b3",
+            Self::InvalidB3Sampling => "invalid_b3_sampling",
+            Self::B3SamplingOnly => "b3_sampling_only",
+            Self::MissingUberTraceId => "missing_uber_trace_id",
+            Self::InvalidUberTraceId => "invalid_uber_trace_id",
+            Self::MissingXray => "missing_xray",
+            Self::MissingXrayRoot => "missing_xray_root",
+            Self::MissingXrayParent => "missing_xray_parent",
+            Self::InvalidXrayTraceId => "invalid_xray_trace_id",
+            Self::InvalidXrayParent => "invalid_xray_parent",
+            Self::InvalidXraySampled => "invalid_xray_sampled",
+            Self::InvalidXrayField => "invalid_xray_field",
+            Self::MissingDatadog => "missing_datadog",
+            Self::InvalidDatadogId => "invalid_datadog_id",
+            Self::InvalidDatadogSamplingPriority => "invalid_datadog_sampling_priority",
+            Self::InvalidDatadogOrigin => "invalid_datadog_origin",
+            Self::InvalidDatadogTags => "invalid_datadog_tags",
+            Self::DatadogTagsTooLarge => "datadog_tags_too_large",
+            Self::MalformedDatadogTid => "malformed_datadog_tid",
             Self::UnknownFormat => "unknown_format",
             Self::InvalidPolicy => "invalid_policy",
             Self::InvalidTraceId => "invalid_trace_id",

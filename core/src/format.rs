@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::headers::Field;
 use crate::{Code, Error};
 
 /// One wire format, named as in `Propagator(extract=[...], inject=[...])`.
@@ -11,24 +12,75 @@ use crate::{Code, Error};
 pub enum Format {
     /// W3C Trace Context: `traceparent` and `tracestate`.
     TraceContext,
+    /// W3C Baggage: `baggage`.
+    Baggage,
+    /// B3, single header: `b3` (the default B3 inject encoding).
+    B3,
+    /// B3, multiple headers: `x-b3-traceid`, `x-b3-spanid`, `x-b3-sampled`, `x-b3-flags`.
+    B3Multi,
+    /// Jaeger: `uber-trace-id` and `uberctx-*` baggage.
+    Jaeger,
+    /// AWS X-Ray: `x-amzn-trace-id`.
+    Xray,
+    /// Datadog: `x-datadog-trace-id`, `x-datadog-parent-id`, ... (decimal ids).
+    Datadog,
 }
 
 impl Format {
     /// Every format, in a fixed order.
-    pub const ALL: [Format; 1] = [Format::TraceContext];
+    pub const ALL: [Format; 7] = [
+        Format::TraceContext,
+        Format::Baggage,
+        Format::B3,
+        Format::B3Multi,
+        Format::Jaeger,
+        Format::Xray,
+        Format::Datadog,
+    ];
 
-    /// The format's name (`"tracecontext"`).
+    /// The format's name (`"tracecontext"`, `"b3multi"`, ...).
     pub const fn name(self) -> &'static str {
         match self {
             Self::TraceContext => "tracecontext",
+            Self::Baggage => "baggage",
+            Self::B3 => "b3",
+            Self::B3Multi => "b3multi",
+            Self::Jaeger => "jaeger",
+            Self::Xray => "xray",
+            Self::Datadog => "datadog",
         }
     }
 
-    /// The lowercase header names the format reads and writes.
-    pub const fn fields(self) -> &'static [&'static str] {
+    /// The headers the format reads and writes.
+    pub(crate) const fn header_fields(self) -> &'static [Field] {
         match self {
-            Self::TraceContext => &["traceparent", "tracestate"],
+            Self::TraceContext => &[Field::Traceparent, Field::Tracestate],
+            Self::Baggage => &[Field::Baggage],
+            // B3 reads both encodings (the single header wins), writes its own.
+            Self::B3 | Self::B3Multi => &[
+                Field::B3,
+                Field::B3TraceId,
+                Field::B3SpanId,
+                Field::B3ParentSpanId,
+                Field::B3Sampled,
+                Field::B3Flags,
+            ],
+            Self::Jaeger => &[Field::UberTraceId, Field::UberCtx],
+            Self::Xray => &[Field::XrayTraceId],
+            Self::Datadog => &[
+                Field::DatadogTraceId,
+                Field::DatadogParentId,
+                Field::DatadogSamplingPriority,
+                Field::DatadogOrigin,
+                Field::DatadogTags,
+            ],
         }
+    }
+
+    /// The lowercase header names the format reads and writes; a name ending in
+    /// `*` is a prefix (`uberctx-*`).
+    pub fn fields(self) -> impl Iterator<Item = &'static str> + Clone {
+        self.header_fields().iter().map(|field| field.name())
     }
 }
 
@@ -106,11 +158,15 @@ impl Formats {
         list: Format::ALL,
     };
 
-    pub(crate) const fn one(format: Format) -> Self {
-        Self {
-            len: 1,
-            list: [format],
+    /// The given formats; `formats` must not repeat one.
+    pub(crate) const fn of<const N: usize>(formats: [Format; N]) -> Self {
+        let mut list = Format::ALL;
+        let mut i = 0;
+        while i < N {
+            list[i] = formats[i];
+            i += 1;
         }
+        Self { len: N as u8, list }
     }
 
     /// Appends `format` unless present already.

@@ -4,10 +4,12 @@
 //! context [`record`] or header lines. Everything here is plain data; no host
 //! types are involved.
 
+use crate::context::Extras;
+use crate::json::json_string;
 use crate::traceparent;
 use crate::{
-    Code, Context, Diagnostic, Error, Extractor, Injector, Propagator, SpanId, TraceFlags,
-    TraceState,
+    Baggage, Code, Context, Diagnostic, Error, Extractor, Injector, Link, Propagator, SpanId,
+    TraceFlags, TraceState,
 };
 
 /// A propagator as a short string: `extract;inject;repeated`, format names
@@ -95,7 +97,9 @@ impl Extractor for Frame<'_> {
 }
 
 /// Offsets in a record: `[0, 55)` the injected traceparent, `[55, 71)` the parent
-/// span id (16 zeros for none), `[71, 73)` all 8 flag bits, then the tracestate.
+/// span id (16 zeros for none), `[71, 73)` all 8 flag bits, then four sections
+/// separated by `\n`: the tracestate, the baggage (W3C-encoded), format state,
+/// and links (`<trace id>-<span id>`, comma-separated).
 pub mod layout {
     /// The `traceparent` value.
     pub const TRACEPARENT: std::ops::Range<usize> = 0..55;
@@ -107,7 +111,7 @@ pub mod layout {
     pub const PARENT_SPAN_ID: std::ops::Range<usize> = 55..71;
     /// The flags as received, two hex digits.
     pub const FLAGS: std::ops::Range<usize> = 71..73;
-    /// Where the tracestate starts; it runs to the end.
+    /// Where the tracestate starts; it runs to the first `\n`.
     pub const TRACESTATE: usize = 73;
 }
 
@@ -124,6 +128,21 @@ pub fn record(context: &Context) -> String {
     out.push(char::from(b"0123456789abcdef"[usize::from(flags >> 4)]));
     out.push(char::from(b"0123456789abcdef"[usize::from(flags & 0x0f)]));
     out.push_str(context.trace_state().as_str());
+    out.push('\n');
+    out.push_str(&context.baggage().encode(false));
+    out.push('\n');
+    if let Some(extras) = context.extras() {
+        extras.encode_into(&mut out);
+    }
+    out.push('\n');
+    for (i, link) in context.links().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&link.trace_id.to_hex());
+        out.push('-');
+        out.push_str(&link.span_id.to_hex());
+    }
     out
 }
 
@@ -144,17 +163,79 @@ pub fn parse_record(record: &str) -> Result<Context, Error> {
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         })
         .ok_or_else(invalid)?;
-    let trace_state = match &record[layout::TRACESTATE..] {
+    let mut sections = record[layout::TRACESTATE..].split('\n');
+    let (Some(trace_state), Some(baggage), Some(extras), Some(links), None) = (
+        sections.next(),
+        sections.next(),
+        sections.next(),
+        sections.next(),
+        sections.next(),
+    ) else {
+        return Err(invalid());
+    };
+    let trace_state = match trace_state {
         "" => TraceState::new(),
         text => TraceState::parse(text).map_err(|_| invalid())?,
     };
-    Ok(Context::new(
+    let baggage_members = Baggage::parse(baggage);
+    if baggage_members.encode(false) != baggage {
+        return Err(invalid());
+    }
+    let extras = Extras::decode(extras).ok_or_else(invalid)?;
+    let mut context = Context::new(
         parent.trace_id,
         parent.span_id,
         TraceFlags::from_bits(flags),
     )
     .with_parent_span_id(parent_span_id)
-    .with_trace_state(trace_state))
+    .with_trace_state(trace_state)
+    .replace_baggage(baggage_members)
+    .with_extras(Some(extras));
+    for link in links.split(',').filter(|link| !link.is_empty()) {
+        let (trace_id, span_id) = link.split_once('-').ok_or_else(invalid)?;
+        context = context.with_link(Link {
+            trace_id: trace_id.parse().map_err(|_| invalid())?,
+            span_id: span_id.parse().map_err(|_| invalid())?,
+        });
+    }
+    Ok(context)
+}
+
+/// What a JS layer shows of a context beyond its ids: `{"baggage":{key: value},
+/// "links":[{"traceId","spanId"}],"debug":bool,"deferred":bool}` as JSON text (for
+/// a key that repeats, the last value).
+pub fn details_json(context: &Context) -> String {
+    let mut out = String::from("{\"baggage\":{");
+    let mut keys: Vec<&str> = Vec::new();
+    for (key, _, _) in context.baggage().iter() {
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json_string(key));
+        out.push(':');
+        out.push_str(&json_string(context.baggage().get(key).unwrap_or_default()));
+    }
+    out.push_str("},\"links\":[");
+    for (i, link) in context.links().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            "{{\"traceId\":\"{}\",\"spanId\":\"{}\"}}",
+            link.trace_id, link.span_id
+        ));
+    }
+    out.push_str(&format!(
+        "],\"debug\":{},\"deferred\":{}}}",
+        context.is_debug(),
+        context.is_deferred()
+    ));
+    out
 }
 
 /// What `propagator` injects for `context`, as `name\nvalue\n` lines, in order;
@@ -163,6 +244,22 @@ pub fn header_lines(propagator: &Propagator, context: &Context) -> String {
     let mut lines = Lines(String::new());
     propagator.inject(context, &mut lines);
     lines.0
+}
+
+/// What `propagator` writes for `context` into environment variables (as
+/// [`crate::env::inject`] does), as `name\nvalue\n` lines like [`header_lines`].
+/// Renames the header lines rather than injecting again, so that a WebAssembly
+/// module holds the formats' injection code once.
+pub fn env_lines(propagator: &Propagator, context: &Context) -> String {
+    let headers = header_lines(propagator, context);
+    let mut out = String::with_capacity(headers.len() + 8);
+    let mut lines = headers.split('\n');
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        for part in [&crate::env::variable_name(name), "\n", value, "\n"] {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// Diagnostics as `format\theader\tcode\n` lines.
@@ -195,7 +292,10 @@ mod tests {
     #[test]
     fn spec_round_trips() {
         let spec_text = spec(&Propagator::DEFAULT);
-        assert_eq!(spec_text, "tracecontext;tracecontext;restart");
+        assert_eq!(
+            spec_text,
+            "tracecontext,baggage;tracecontext,baggage;restart"
+        );
         assert_eq!(parse_spec(&spec_text).unwrap(), Propagator::DEFAULT);
         assert_eq!(
             parse_spec("b9;;restart").unwrap_err().code(),
@@ -218,8 +318,24 @@ mod tests {
         let lines = header_lines(&Propagator::DEFAULT, &context);
         assert_eq!(
             lines,
-            format!("traceparent\n{}\ntracestate\n\n", context.traceparent())
+            format!(
+                "traceparent\n{}\ntracestate\n\nbaggage\n\n",
+                context.traceparent()
+            )
         );
+    }
+
+    #[test]
+    fn env_lines_name_variables() {
+        let context = Context::new_root();
+        let propagator = parse_spec("tracecontext;tracecontext,xray;restart").unwrap();
+        let lines = env_lines(&propagator, &context);
+        let expected = header_lines(&propagator, &context)
+            .replacen("traceparent", "TRACEPARENT", 1)
+            .replacen("tracestate", "TRACESTATE", 1)
+            .replacen("x-amzn-trace-id", "_X_AMZN_TRACE_ID", 1);
+        assert_eq!(lines, expected);
+        assert!(lines.starts_with("TRACEPARENT\n00-"));
     }
 
     #[test]

@@ -2,19 +2,38 @@
 //! object, for messages that travel without headers.
 //!
 //! Two shapes are read: `traceId`/`spanId` fields (names configurable; a 16- or
-//! 32-hex-digit trace id, a 16-hex-digit span id) and the CloudEvents distributed
-//! tracing attributes `traceparent`/`tracestate`, which win when both are present.
-//! The body is never parsed into a tree: one validating scan finds the top-level
-//! members, and injection splices new values into the original bytes, so every
-//! other byte (key order, spacing, numbers) stays as it was.
+//! 32-hex-digit trace id, a 16-hex-digit span id, lowercase as in every other
+//! format) and the CloudEvents distributed tracing attributes
+//! `traceparent`/`tracestate`, which win when valid (id fields of another trace
+//! then become a link, as between header formats). The body is never parsed into
+//! a tree: one validating scan finds the top-level members, and injection splices
+//! new values into the original bytes, so every other byte (key order, spacing,
+//! numbers, escapes) stays as it was.
+//!
+//! Rules, for readers in other languages:
+//! - Member names are compared after unescaping; when a name repeats, the last
+//!   member is read (RFC 8259 leaves it open; most parsers keep the last) and
+//!   injection rewrites every one of them, so no reader sees a stale value.
+//! - A body with a top-level `traceparent` member is a CloudEvent: injection
+//!   rewrites `traceparent`, writes `tracestate` (appended when missing) or removes
+//!   it when the context has none, and rewrites the id fields only where present,
+//!   since CloudEvents attribute names are lowercase (`traceId` would break the
+//!   event). Any other body gets the id fields, replaced or appended.
+//! - Appended members go right after the last member, without spaces.
+//! - A body that is not one JSON object (RFC 8259, nesting up to 128 levels, UTF-8,
+//!   no byte-order mark) fails with `invalid_json` and is never changed.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::traceparent::{self, trim_ows};
-use crate::{Code, Context, Error, SpanId, TraceFlags, TraceId, TraceState};
+use crate::{Code, Context, Error, Link, SpanId, TraceFlags, TraceId, TraceState};
 
-/// How deep arrays and objects may nest before a body is refused.
+/// How deep arrays and objects may nest, the top-level object counting as 1.
 const MAX_DEPTH: usize = 128;
+
+const TRACEPARENT: &str = "traceparent";
+const TRACESTATE: &str = "tracestate";
 
 /// The field names of the id shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +56,9 @@ impl Default for JsonFields<'_> {
 /// The context stamped in `body`, if any. A body that is not a JSON object fails
 /// with `invalid_json`; ids that do not parse give `Ok(None)`.
 ///
-/// The id shape carries no flags, so such a context is taken as sampled.
+/// A valid `traceparent` member wins (with its `tracestate`), and id fields of
+/// another trace become a [`Link`]; otherwise the id fields are read. The id shape
+/// carries no flags, so such a context is taken as sampled.
 ///
 /// # Examples
 /// ```
@@ -47,30 +68,36 @@ impl Default for JsonFields<'_> {
 /// ```
 pub fn extract(body: &[u8], fields: JsonFields<'_>) -> Result<Option<Context>, Error> {
     let members = Members::scan(body)?;
-    if let Some(value) = members.string(b"traceparent") {
-        let Ok(parent) = traceparent::parse(trim_ows(value)) else {
-            return Ok(None);
-        };
-        let trace_state = members
-            .string(b"tracestate")
-            .and_then(|text| TraceState::parse(text).ok())
-            .unwrap_or_default();
-        let context = Context::new(parent.trace_id, parent.span_id, parent.flags);
-        return Ok(Some(context.with_trace_state(trace_state)));
-    }
     let trace_id = members
-        .string(fields.trace_id.as_bytes())
-        .and_then(parse_trace_id);
+        .string(fields.trace_id)
+        .and_then(|text| parse_trace_id(&text));
     let span_id = members
-        .string(fields.span_id.as_bytes())
+        .string(fields.span_id)
         .and_then(|text| text.parse::<SpanId>().ok());
-    Ok(trace_id
-        .zip(span_id)
-        .map(|(trace_id, span_id)| Context::new(trace_id, span_id, TraceFlags::SAMPLED)))
+    let ids = trace_id.zip(span_id);
+    let parent = members
+        .string(TRACEPARENT)
+        .and_then(|value| traceparent::parse(trim_ows(&value)).ok());
+    let Some(parent) = parent else {
+        return Ok(
+            ids.map(|(trace_id, span_id)| Context::new(trace_id, span_id, TraceFlags::SAMPLED))
+        );
+    };
+    let trace_state = members
+        .string(TRACESTATE)
+        .and_then(|text| TraceState::parse(&text).ok())
+        .unwrap_or_default();
+    let mut context =
+        Context::new(parent.trace_id, parent.span_id, parent.flags).with_trace_state(trace_state);
+    // As between header formats: ids of another trace are kept as a link.
+    if let Some((trace_id, span_id)) = ids.filter(|(trace_id, _)| *trace_id != parent.trace_id) {
+        context = context.with_link(Link { trace_id, span_id });
+    }
+    Ok(Some(context))
 }
 
-/// `body` with `context` stamped in: the id fields set (replaced in place or
-/// appended), and `traceparent`/`tracestate` updated when the body has them.
+/// `body` with `context` stamped in (see the module rules): the id fields set,
+/// replaced in place or appended, or for a CloudEvent `traceparent`/`tracestate`.
 /// A body that is not a JSON object fails with `invalid_json`, untouched.
 ///
 /// # Examples
@@ -84,58 +111,34 @@ pub fn inject(context: &Context, body: &[u8], fields: JsonFields<'_>) -> Result<
     let members = Members::scan(body)?;
     let trace_id = context.trace_id().to_hex();
     let span_id = context.span_id().to_hex();
-    let traceparent = context.traceparent();
-    let trace_state = context.trace_state().header();
-    let mut edits: Vec<(&[u8], &str, bool)> = vec![
-        (fields.trace_id.as_bytes(), &trace_id, true),
-        (fields.span_id.as_bytes(), &span_id, true),
-        (b"traceparent", &traceparent, false),
-    ];
-    if !trace_state.is_empty() {
-        edits.push((b"tracestate", &trace_state, false));
-    }
-    let mut replaced: Vec<(Range<usize>, String)> = Vec::new();
-    let mut appended = String::new();
-    for (name, value, always) in edits {
-        let literal = format!("\"{value}\"");
-        match members.value_range(name) {
-            Some(range) => replaced.push((range, literal)),
-            None if always => {
-                let key = std::str::from_utf8(name).unwrap_or_default();
-                let needs_comma = !members.is_empty() || !appended.is_empty();
-                appended.push_str(if needs_comma { "," } else { "" });
-                appended.push_str(&json_string(key));
-                appended.push(':');
-                appended.push_str(&literal);
-            }
-            None => {}
+    let mut edits = Edits::new(&members);
+    if members.has(TRACEPARENT) {
+        edits.set(TRACEPARENT, &context.traceparent(), false);
+        let trace_state = context.trace_state().header();
+        if trace_state.is_empty() {
+            edits.remove(TRACESTATE);
+        } else {
+            edits.set(TRACESTATE, &trace_state, true);
         }
+        edits.set(fields.trace_id, &trace_id, false);
+        edits.set(fields.span_id, &span_id, false);
+    } else {
+        edits.set(fields.trace_id, &trace_id, true);
+        edits.set(fields.span_id, &span_id, true);
     }
-    replaced.sort_by_key(|(range, _)| range.start);
-    let mut out = Vec::with_capacity(body.len() + appended.len() + 64);
-    let mut at = 0;
-    for (range, literal) in replaced {
-        out.extend_from_slice(&body[at..range.start]);
-        out.extend_from_slice(literal.as_bytes());
-        at = range.end;
-    }
-    out.extend_from_slice(&body[at..members.close]);
-    out.extend_from_slice(appended.as_bytes());
-    out.extend_from_slice(&body[members.close..]);
-    Ok(out)
+    Ok(edits.apply())
 }
 
 /// A 32-hex-digit trace id, or a 16-digit one (64-bit systems), left-padded.
 fn parse_trace_id(text: &str) -> Option<TraceId> {
     match text.len() {
-        32 => text.parse().ok(),
-        16 => format!("{:0>32}", text).parse().ok(),
-        _ => None,
+        16 => format!("{text:0>32}").parse().ok(),
+        _ => text.parse().ok(),
     }
 }
 
-/// A field name as a JSON string literal, escaping what JSON requires.
-fn json_string(text: &str) -> String {
+/// A string as a JSON literal, escaping what JSON requires.
+pub(crate) fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -150,32 +153,86 @@ fn json_string(text: &str) -> String {
     out
 }
 
-/// The top-level members of a JSON object: raw key bytes and value ranges.
+/// The contents of a string literal (without its quotes), escapes resolved; the
+/// scanner has checked the escapes already. A lone surrogate becomes U+FFFD.
+fn unescape(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let escape = &rest[at + 1..];
+        let (c, used) = match escape.as_bytes().first() {
+            Some(b'b') => ('\u{8}', 1),
+            Some(b'f') => ('\u{c}', 1),
+            Some(b'n') => ('\n', 1),
+            Some(b'r') => ('\r', 1),
+            Some(b't') => ('\t', 1),
+            Some(b'u') => {
+                let unit = |s: &str| s.get(1..5).and_then(|h| u32::from_str_radix(h, 16).ok());
+                match unit(escape) {
+                    Some(high @ 0xd800..=0xdbff) => match escape
+                        .get(5..)
+                        .filter(|tail| tail.starts_with("\\u"))
+                        .and_then(|tail| unit(&tail[1..]))
+                    {
+                        Some(low @ 0xdc00..=0xdfff) => {
+                            let code = 0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00);
+                            (char::from_u32(code).unwrap_or('\u{fffd}'), 11)
+                        }
+                        _ => ('\u{fffd}', 5),
+                    },
+                    Some(code) => (char::from_u32(code).unwrap_or('\u{fffd}'), 5),
+                    None => ('\u{fffd}', 1),
+                }
+            }
+            // `"`, `\` and `/` stand for themselves.
+            Some(&b) if b.is_ascii() => (char::from(b), 1),
+            // Not reached after the scanner: keep the backslash as text.
+            _ => ('\\', 0),
+        };
+        out.push(c);
+        rest = &escape[used..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// One top-level member: where its name literal and its value are.
+struct Member {
+    key: Range<usize>,
+    value: Range<usize>,
+}
+
+/// The top-level members of a JSON object.
 struct Members<'a> {
-    body: &'a [u8],
-    members: Vec<(&'a [u8], Range<usize>)>,
-    /// Offset of the closing `}`.
-    close: usize,
+    body: &'a str,
+    members: Vec<Member>,
+    /// Just past the opening `{`.
+    open: usize,
 }
 
 impl<'a> Members<'a> {
-    fn scan(body: &'a [u8]) -> Result<Self, Error> {
+    fn scan(bytes: &'a [u8]) -> Result<Self, Error> {
         let invalid = || {
             Error::new(
                 Code::InvalidJson,
-                &String::from_utf8_lossy(&body[..body.len().min(64)]),
+                &String::from_utf8_lossy(&bytes[..bytes.len().min(64)]),
             )
         };
-        let mut scanner = Scanner { s: body, i: 0 };
+        // Validating UTF-8 once up front leaves the scanner only ASCII structure to check.
+        let body = std::str::from_utf8(bytes).map_err(|_| invalid())?;
+        let mut scanner = Scanner { s: bytes, i: 0 };
         scanner.ws();
         if !scanner.eat(b'{') {
             return Err(invalid());
         }
+        let open = scanner.i;
         let mut members = Vec::new();
         scanner.ws();
-        let close = if scanner.eat(b'}') {
-            scanner.i - 1
-        } else {
+        if !scanner.eat(b'}') {
             loop {
                 scanner.ws();
                 let key = scanner.string().ok_or_else(invalid)?;
@@ -185,50 +242,156 @@ impl<'a> Members<'a> {
                 }
                 scanner.ws();
                 let start = scanner.i;
-                scanner.value(1).ok_or_else(invalid)?;
-                members.push((&body[key.start + 1..key.end - 1], start..scanner.i));
+                scanner.value(2).ok_or_else(invalid)?;
+                members.push(Member {
+                    key,
+                    value: start..scanner.i,
+                });
                 scanner.ws();
                 if scanner.eat(b'}') {
-                    break scanner.i - 1;
+                    break;
                 }
                 if !scanner.eat(b',') {
                     return Err(invalid());
                 }
             }
-        };
+        }
         scanner.ws();
-        if scanner.i != body.len() {
+        if scanner.i != bytes.len() {
             return Err(invalid());
         }
         Ok(Self {
             body,
             members,
-            close,
+            open,
         })
     }
 
-    fn is_empty(&self) -> bool {
-        self.members.is_empty()
+    /// Whether member `index` is named `name`.
+    fn is_named(&self, index: usize, name: &str) -> bool {
+        let key = &self.members[index].key;
+        unescape(&self.body[key.start + 1..key.end - 1]) == name
     }
 
-    /// The value range of the last member named `name` (JSON's usual rule for duplicates).
-    fn value_range(&self, name: &[u8]) -> Option<Range<usize>> {
-        self.members
-            .iter()
-            .rev()
-            .find(|(key, _)| *key == name)
-            .map(|(_, range)| range.clone())
+    /// The indices of the members named `name`, in order.
+    fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = usize> + 's {
+        (0..self.members.len()).filter(move |&i| self.is_named(i, name))
     }
 
-    /// The contents of a string member without escapes (ids and W3C values never have any).
-    fn string(&self, name: &[u8]) -> Option<&'a str> {
-        let range = self.value_range(name)?;
-        let raw = &self.body[range];
-        let inner = raw.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-        if inner.contains(&b'\\') {
-            return None;
+    fn has(&self, name: &str) -> bool {
+        self.named(name).next().is_some()
+    }
+
+    /// The string value of the last member named `name`, unescaped.
+    fn string(&self, name: &str) -> Option<Cow<'a, str>> {
+        let index = self.named(name).last()?;
+        let raw = &self.body[self.members[index].value.clone()];
+        let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+        Some(unescape(inner))
+    }
+}
+
+/// Changes to a body: replaced ranges (an empty range removes nothing) and
+/// members to append.
+struct Edits<'m, 'a> {
+    members: &'m Members<'a>,
+    changes: Vec<(Range<usize>, String)>,
+    /// `"name":"value"` of each member to append.
+    appended: Vec<String>,
+    /// How many members are removed.
+    removed: usize,
+    /// Names written or removed already: a name configured twice is written once.
+    done: Vec<&'m str>,
+}
+
+impl<'m, 'a> Edits<'m, 'a> {
+    fn new(members: &'m Members<'a>) -> Self {
+        Self {
+            members,
+            changes: Vec::new(),
+            appended: Vec::new(),
+            removed: 0,
+            done: Vec::new(),
         }
-        std::str::from_utf8(inner).ok()
+    }
+
+    /// Whether `name` is still free to edit (and now taken).
+    fn take(&mut self, name: &'m str) -> bool {
+        let free = !self.done.contains(&name);
+        self.done.push(name);
+        free
+    }
+
+    /// Sets every member named `name` to the string `value`; appends one when
+    /// there is none and `append` is set.
+    fn set(&mut self, name: &'m str, value: &str, append: bool) {
+        if !self.take(name) {
+            return;
+        }
+        let literal = json_string(value);
+        let mut found = false;
+        for index in self.members.named(name) {
+            self.changes
+                .push((self.members.members[index].value.clone(), literal.clone()));
+            found = true;
+        }
+        if !found && append {
+            let mut member = json_string(name);
+            member.push(':');
+            member.push_str(&literal);
+            self.appended.push(member);
+        }
+    }
+
+    /// Removes every member named `name` with one separating comma: a member is
+    /// cut from the end of the one before it, and members at the front up to the
+    /// next kept one, so the layout around the others stays as it was.
+    fn remove(&mut self, name: &'m str) {
+        if !self.take(name) {
+            return;
+        }
+        let list = &self.members.members;
+        let removed: Vec<usize> = self.members.named(name).collect();
+        self.removed += removed.len();
+        let leading = (0..list.len()).take_while(|i| removed.contains(i)).count();
+        if leading > 0 {
+            let end = match list.get(leading) {
+                Some(kept) => kept.key.start,
+                None => list[leading - 1].value.end,
+            };
+            self.changes.push((list[0].key.start..end, String::new()));
+        }
+        for &index in removed.iter().filter(|&&i| i >= leading) {
+            let cut = list[index - 1].value.end..list[index].value.end;
+            self.changes.push((cut, String::new()));
+        }
+    }
+
+    /// The body with every change made, in one copy.
+    fn apply(mut self) -> Vec<u8> {
+        let body = self.members.body.as_bytes();
+        if !self.appended.is_empty() {
+            let list = &self.members.members;
+            let at = list.last().map_or(self.members.open, |last| last.value.end);
+            let mut text = String::new();
+            if list.len() > self.removed {
+                text.push(',');
+            }
+            text.push_str(&self.appended.join(","));
+            self.changes.push((at..at, text));
+        }
+        self.changes
+            .sort_by_key(|(range, _)| (range.start, range.end));
+        let extra: usize = self.changes.iter().map(|(_, text)| text.len()).sum();
+        let mut out = Vec::with_capacity(body.len() + extra);
+        let mut at = 0;
+        for (range, text) in &self.changes {
+            out.extend_from_slice(&body[at..range.start]);
+            out.extend_from_slice(text.as_bytes());
+            at = range.end;
+        }
+        out.extend_from_slice(&body[at..]);
+        out
     }
 }
 
@@ -265,7 +428,6 @@ impl Scanner<'_> {
             match self.peek()? {
                 b'"' => {
                     self.i += 1;
-                    std::str::from_utf8(&self.s[start..self.i]).ok()?;
                     return Some(start..self.i);
                 }
                 b'\\' => {
@@ -428,6 +590,154 @@ mod tests {
         );
     }
 
+    const TRACEPARENT_01: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    fn context(trace_state: &str) -> Context {
+        let parent = traceparent::parse(TRACEPARENT_01).unwrap();
+        Context::new(parent.trace_id, parent.span_id, parent.flags)
+            .with_trace_state(TraceState::parse(trace_state).unwrap())
+    }
+
+    fn stamp(ctx: &Context, body: &str) -> String {
+        String::from_utf8(inject(ctx, body.as_bytes(), JsonFields::default()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_cloudevent_keeps_its_attribute_names() {
+        let event = r#"{"specversion":"1.0","traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00","tracestate":"old=1","data":{}}"#;
+        assert_eq!(
+            stamp(&context(""), event),
+            format!(r#"{{"specversion":"1.0","traceparent":"{TRACEPARENT_01}","data":{{}}}}"#)
+        );
+        assert_eq!(
+            stamp(&context("a=\"q\\"), event),
+            format!(
+                r#"{{"specversion":"1.0","traceparent":"{TRACEPARENT_01}","tracestate":"a=\"q\\","data":{{}}}}"#
+            )
+        );
+        let bare = r#"{"traceparent":"x","traceId":"1"}"#;
+        let out = stamp(&context("b=2"), bare);
+        assert_eq!(
+            out,
+            format!(
+                r#"{{"traceparent":"{TRACEPARENT_01}","traceId":"4bf92f3577b34da6a3ce929d0e0e4736","tracestate":"b=2"}}"#
+            )
+        );
+        let back = extract(out.as_bytes(), JsonFields::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, context("b=2"));
+    }
+
+    #[test]
+    fn removal_keeps_the_layout_around_other_members() {
+        let leading =
+            "{ \"tracestate\" : \"a=1\" ,\n \"tracestate\":\"b=2\", \"traceparent\": \"\" }";
+        assert_eq!(
+            stamp(&context(""), leading),
+            format!("{{ \"traceparent\": \"{TRACEPARENT_01}\" }}")
+        );
+        let inner = r#"{"traceparent":"","tracestate":"a=1","x":1,"tracestate":"b=2"}"#;
+        assert_eq!(
+            stamp(&context(""), inner),
+            format!(r#"{{"traceparent":"{TRACEPARENT_01}","x":1}}"#)
+        );
+    }
+
+    #[test]
+    fn no_comma_before_members_appended_to_an_emptied_object() {
+        let members = Members::scan(br#"{ "a":1,"a":2 }"#).unwrap();
+        let mut edits = Edits::new(&members);
+        edits.remove("a");
+        edits.set("b", "x", true);
+        assert_eq!(edits.apply(), br#"{ "b":"x" }"#);
+    }
+
+    #[test]
+    fn escapes_are_read_and_written() {
+        let body = r#"{"trace\u0049d":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"\u0030\u0030f067aa0ba902b7","tracestate":"a=\"x\""}"#;
+        let ctx = extract(body.as_bytes(), JsonFields::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ctx.trace_id().to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
+        assert_eq!(ctx.span_id().to_string(), "00f067aa0ba902b7");
+        assert_eq!(
+            unescape(r"\ud83d\ude00 \ud83d \u00e9\n\/"),
+            "\u{1f600} \u{fffd} \u{e9}\n/"
+        );
+    }
+
+    #[test]
+    fn duplicates_read_last_and_are_all_rewritten() {
+        let body = r#"{"spanId":"b7ad6b7169203331","traceId":"00f067aa0ba902b7","spanId":"00f067aa0ba902b7"}"#;
+        let ctx = extract(body.as_bytes(), JsonFields::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(ctx.span_id().to_string(), "00f067aa0ba902b7");
+        let out = stamp(&context(""), body);
+        assert_eq!(out.matches("\"00f067aa0ba902b7\"").count(), 2);
+        assert!(!out.contains("b7ad6b7169203331"));
+    }
+
+    #[test]
+    fn ids_of_another_trace_become_a_link() {
+        let body = format!(
+            r#"{{"traceparent":"{TRACEPARENT_01}","traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"}}"#
+        );
+        let ctx = extract(body.as_bytes(), JsonFields::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(ctx.span_id().to_string(), "00f067aa0ba902b7");
+        assert_eq!(ctx.links().len(), 1);
+        assert_eq!(ctx.links()[0].span_id.to_string(), "b7ad6b7169203331");
+        let same = body.replace(
+            "0af7651916cd43dd8448eb211c80319c",
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+        );
+        let ctx = extract(same.as_bytes(), JsonFields::default())
+            .unwrap()
+            .unwrap();
+        assert!(ctx.links().is_empty());
+    }
+
+    #[test]
+    fn an_invalid_traceparent_leaves_the_ids() {
+        let body = r#"{"traceparent":"00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01","traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331"}"#;
+        let ctx = extract(body.as_bytes(), JsonFields::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(ctx.span_id().to_string(), "b7ad6b7169203331");
+    }
+
+    #[test]
+    fn a_name_configured_twice_is_written_once() {
+        let fields = JsonFields {
+            trace_id: "traceparent",
+            span_id: "traceparent",
+        };
+        let out = inject(&context(""), br#"{"traceparent":"x"}"#, fields).unwrap();
+        assert_eq!(
+            out,
+            format!(r#"{{"traceparent":"{TRACEPARENT_01}"}}"#).into_bytes()
+        );
+    }
+
+    #[test]
+    fn nesting_stops_at_128_levels() {
+        let nested = |levels: usize| {
+            format!(
+                "{{\"a\":{}{}}}",
+                "[".repeat(levels - 1),
+                "]".repeat(levels - 1)
+            )
+        };
+        assert!(extract(nested(MAX_DEPTH).as_bytes(), JsonFields::default()).is_ok());
+        assert!(extract(nested(MAX_DEPTH + 1).as_bytes(), JsonFields::default()).is_err());
+    }
+
     #[test]
     fn not_an_object_is_refused_untouched() {
         let deep = "[".repeat(MAX_DEPTH + 2);
@@ -440,6 +750,10 @@ mod tests {
             b"\"s\"",
             deep.as_bytes(),
             b"{\"a\":\"\x01\"}",
+            b"{\"a\":\"\xff\"}",
+            b"\xef\xbb\xbf{}",
+            b"{\"a\":\"\\x\"}",
+            b"{\"a\":1,}",
         ] {
             assert_eq!(
                 extract(body, JsonFields::default()).unwrap_err().code(),

@@ -30,9 +30,13 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+mod b3;
+mod baggage;
 mod carrier;
 mod context;
+mod datadog;
 mod diagnostic;
+pub mod env;
 mod error;
 #[cfg(feature = "spans")]
 pub mod export;
@@ -42,6 +46,7 @@ mod headers;
 mod hex;
 pub mod host;
 mod ids;
+mod jaeger;
 pub mod json;
 mod propagator;
 mod rng;
@@ -52,9 +57,11 @@ mod traceparent;
 mod tracestate;
 #[cfg(feature = "spans")]
 pub mod tree;
+mod xray;
 
+pub use baggage::Baggage;
 pub use carrier::{Extractor, Injector};
-pub use context::{Context, Traceparent};
+pub use context::{Context, Link, Traceparent};
 pub use diagnostic::{Code, Diagnostic};
 pub use error::Error;
 pub use flags::TraceFlags;
@@ -63,7 +70,7 @@ pub use ids::{HexId, SpanId, TraceId};
 pub use propagator::{Builder, Propagator};
 pub use tracestate::TraceState;
 
-/// The incoming context, with the default propagator (W3C Trace Context).
+/// The incoming context, with the default propagator (W3C Trace Context and Baggage).
 pub fn extract<E: Extractor + ?Sized>(carrier: &E) -> Option<Context> {
     Propagator::DEFAULT.extract(carrier)
 }
@@ -73,7 +80,8 @@ pub fn continue_trace<E: Extractor + ?Sized>(carrier: &E) -> Context {
     Propagator::DEFAULT.continue_trace(carrier)
 }
 
-/// Why the default propagator extracted nothing (or only part).
+/// Which format the default propagator extracted from (`extracted`), and why it
+/// ignored the rest.
 pub fn diagnose<E: Extractor + ?Sized>(carrier: &E) -> Vec<Diagnostic> {
     Propagator::DEFAULT.diagnose(carrier)
 }

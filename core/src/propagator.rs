@@ -2,14 +2,18 @@
 
 use crate::diagnostic::Sink;
 use crate::format::Formats;
-use crate::headers::Seen;
-use crate::tracecontext;
-use crate::{Context, Diagnostic, Extractor, Format, Injector, Repeated};
+use crate::headers::{Field, Seen};
+use crate::{b3, baggage, datadog, jaeger, tracecontext, xray};
+use crate::{Baggage, Code, Context, Diagnostic, Extractor, Format, Injector, Link, Repeated};
 
 /// An ordered list of formats to extract and to inject, plus policies.
 ///
 /// Extraction tries the formats in order and the first that yields a valid
-/// context wins. It never fails: [`Propagator::diagnose`] says why nothing was found.
+/// context wins; a W3C `tracestate` of the same trace is attached to it, and a
+/// valid context of another trace found by a later format becomes a [`Link`], so
+/// nothing is silently lost. Baggage (`baggage`, Jaeger's `uberctx-*`) is merged
+/// in. Extraction never fails: [`Propagator::diagnose`] says which format won and
+/// why the others did not.
 ///
 /// # Examples
 /// ```
@@ -40,10 +44,10 @@ impl Default for Propagator {
 }
 
 impl Propagator {
-    /// W3C Trace Context both ways, restarting on repeated `traceparent`.
+    /// W3C Trace Context and Baggage both ways, restarting on a repeated `traceparent`.
     pub const DEFAULT: Self = Self {
-        extract: Formats::one(Format::TraceContext),
-        inject: Formats::one(Format::TraceContext),
+        extract: Formats::of([Format::TraceContext, Format::Baggage]),
+        inject: Formats::of([Format::TraceContext, Format::Baggage]),
         repeated: Repeated::Restart,
     };
 
@@ -71,23 +75,22 @@ impl Propagator {
         self.repeated
     }
 
-    /// Every header name the formats read or write (lowercase, no duplicates):
-    /// what a binding needs to look at in its host's container.
-    pub fn fields(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let formats = self.extract.as_slice().iter().chain(self.inject.as_slice());
-        let mut seen = Formats::EMPTY;
-        formats
-            .filter(move |&&format| {
-                let new = !seen.contains(format);
-                seen.push(format);
-                new
+    /// Every header name the formats read or write (lowercase, no duplicates; a
+    /// name ending in `*` is a prefix): what a binding needs to look at in its
+    /// host's container.
+    pub fn fields(&self) -> impl Iterator<Item = &'static str> + Clone + '_ {
+        Field::ALL
+            .iter()
+            .filter(|field| {
+                let mut formats = self.extract.as_slice().iter().chain(self.inject.as_slice());
+                formats.any(|format| format.header_fields().contains(field))
             })
-            .flat_map(|format| format.fields().iter().copied())
+            .map(|field| field.name())
     }
 
     /// The incoming context, if any format finds a valid one.
     pub fn extract<E: Extractor + ?Sized>(&self, carrier: &E) -> Option<Context> {
-        self.run(carrier, Sink(None))
+        self.run(carrier, Sink(None)).0
     }
 
     /// The incoming context and every reason something was ignored.
@@ -96,21 +99,28 @@ impl Propagator {
         carrier: &E,
     ) -> (Option<Context>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
-        let context = self.run(carrier, Sink(Some(&mut diagnostics)));
+        let (context, _) = self.run(carrier, Sink(Some(&mut diagnostics)));
         (context, diagnostics)
     }
 
-    /// Why nothing (or only part) was extracted; empty when all was well.
+    /// Which format's context was extracted (`extracted`), and why the others, or
+    /// parts of what arrived, were not.
     pub fn diagnose<E: Extractor + ?Sized>(&self, carrier: &E) -> Vec<Diagnostic> {
         self.extract_with_diagnostics(carrier).1
     }
 
-    /// A child of the incoming context, or a new root when there is none: the
-    /// span a service starts for the message it handles.
+    /// A child of the incoming context, or a new root when there is none (which
+    /// carries the baggage that arrived without a trace): the span a service
+    /// starts for the message it handles. The links that came with the message
+    /// (other traces found by later formats) are this span's links.
     pub fn continue_trace<E: Extractor + ?Sized>(&self, carrier: &E) -> Context {
-        self.extract(carrier)
-            .map(|context| context.child())
-            .unwrap_or_else(Context::new_root)
+        match self.run(carrier, Sink(None)) {
+            (Some(context), _) => context
+                .links()
+                .iter()
+                .fold(context.child(), |child, link| child.with_link(*link)),
+            (None, baggage) => Context::new_root().replace_baggage(baggage),
+        }
     }
 
     /// Writes `context` in every inject format.
@@ -118,21 +128,102 @@ impl Propagator {
         for format in self.inject.as_slice() {
             match format {
                 Format::TraceContext => tracecontext::inject(context, carrier),
+                Format::Baggage => baggage::inject(context.baggage(), carrier),
+                Format::B3 => b3::inject_single(context, carrier),
+                Format::B3Multi => b3::inject_multi(context, carrier),
+                Format::Jaeger => jaeger::inject(context, carrier),
+                Format::Xray => xray::inject(context, carrier),
+                Format::Datadog => datadog::inject(context, carrier),
             }
+        }
+        // A stale single header would win over fresh multi headers at the receiver.
+        if self.inject.contains(Format::B3Multi) && !self.inject.contains(Format::B3) {
+            carrier.remove_header("b3");
         }
     }
 
-    fn run<E: Extractor + ?Sized>(&self, carrier: &E, mut sink: Sink<'_>) -> Option<Context> {
-        if self.extract.as_slice().is_empty() {
-            return None;
+    /// Whether a carrier header `name` is one this propagator reads or writes
+    /// (ASCII-case-insensitively; prefixes such as `uberctx-` included): what a
+    /// binding checks before converting a header's value.
+    pub fn reads(&self, name: &str) -> bool {
+        Field::ALL.iter().any(|field| {
+            let mut formats = self.extract.as_slice().iter().chain(self.inject.as_slice());
+            field.matches(name) && formats.any(|format| format.header_fields().contains(field))
+        })
+    }
+
+    /// The context and the baggage found, reporting to `sink`.
+    fn run<E: Extractor + ?Sized>(
+        &self,
+        carrier: &E,
+        mut sink: Sink<'_>,
+    ) -> (Option<Context>, Baggage) {
+        let formats = self.extract.as_slice();
+        if formats.is_empty() {
+            return (None, Baggage::new());
         }
-        let seen = Seen::gather(carrier);
-        self.extract
-            .as_slice()
-            .iter()
-            .find_map(|format| match format {
-                Format::TraceContext => tracecontext::extract(&seen, self.repeated, &mut sink),
-            })
+        let mut fields = [Field::Traceparent; Field::ALL.len()];
+        let mut count = 0;
+        for field in Field::ALL {
+            if formats
+                .iter()
+                .any(|format| format.header_fields().contains(&field))
+            {
+                fields[count] = field;
+                count += 1;
+            }
+        }
+        let seen = Seen::gather(carrier, &fields[..count]);
+        let sink = &mut sink;
+        let mut found: Option<Context> = None;
+        let mut baggage = Baggage::new();
+        for &format in formats {
+            let candidate = match format {
+                Format::TraceContext => tracecontext::extract(&seen, self.repeated, sink),
+                Format::Baggage => {
+                    baggage.extend(baggage::extract(&seen, sink));
+                    continue;
+                }
+                // Both B3 formats read both encodings; the single header wins.
+                Format::B3 | Format::B3Multi => b3::extract(&seen, self.repeated, format, sink),
+                Format::Jaeger => {
+                    baggage.extend(jaeger::baggage(&seen, sink));
+                    jaeger::extract(&seen, self.repeated, sink)
+                }
+                Format::Xray => xray::extract(&seen, self.repeated, sink),
+                Format::Datadog => datadog::extract(&seen, self.repeated, sink),
+            };
+            let Some(candidate) = candidate else { continue };
+            let header = format.header_fields()[0].name();
+            match &mut found {
+                None => {
+                    sink.report(format, header, Code::Extracted);
+                    found = Some(candidate);
+                }
+                Some(context) if context.trace_id() == candidate.trace_id() => {
+                    if format == Format::TraceContext && !candidate.trace_state().is_empty() {
+                        *context = context
+                            .clone()
+                            .with_trace_state(candidate.trace_state().clone());
+                    }
+                    // What only the later format knew (X-Ray's Lineage, Datadog's
+                    // origin, a debug request) is kept for the round trip.
+                    context.merge_extras(&candidate);
+                    sink.report(format, header, Code::SameTrace);
+                }
+                Some(context) => {
+                    *context = context.clone().with_link(Link {
+                        trace_id: candidate.trace_id(),
+                        span_id: candidate.span_id(),
+                    });
+                    sink.report(format, header, Code::OtherTraceLinked);
+                }
+            }
+        }
+        match found {
+            Some(context) => (Some(context.replace_baggage(baggage)), Baggage::new()),
+            None => (None, baggage),
+        }
     }
 }
 
@@ -162,5 +253,38 @@ impl Builder {
     /// The propagator.
     pub fn build(self) -> Propagator {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W3C: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const B3: &str = "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1";
+
+    #[test]
+    fn the_span_for_a_message_keeps_the_messages_links() {
+        let propagator = Propagator::builder()
+            .extract([Format::TraceContext, Format::B3])
+            .build();
+        let headers = [("traceparent", W3C), ("b3", B3)];
+        let extracted = propagator.extract(&headers).unwrap();
+        assert_eq!(extracted.links().len(), 1);
+        let span = propagator.continue_trace(&headers);
+        assert_eq!(span.parent_span_id(), Some(extracted.span_id()));
+        assert_eq!(span.links(), extracted.links());
+        assert!(span.child().links().is_empty());
+    }
+
+    #[test]
+    fn no_formats_read_nothing() {
+        let headers = [("traceparent", W3C)];
+        let propagator = Propagator::builder().build();
+        assert_eq!(
+            propagator.extract_with_diagnostics(&headers),
+            (None, Vec::new())
+        );
+        assert_eq!(propagator.fields().count(), 0);
     }
 }

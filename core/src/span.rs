@@ -14,6 +14,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::Link;
 use crate::{Context, SpanId, TraceId};
 
 /// What a span did, in OpenTelemetry's terms.
@@ -40,15 +41,6 @@ pub enum Status {
     Ok,
     /// It failed.
     Error,
-}
-
-/// Another span this one relates to without being its child (fan-in, batches).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Link {
-    /// The linked span's trace.
-    pub trace_id: TraceId,
-    /// The linked span.
-    pub span_id: SpanId,
 }
 
 /// One finished operation of one service.

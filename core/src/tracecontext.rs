@@ -5,7 +5,7 @@ use std::str;
 use crate::carrier::Injector;
 use crate::diagnostic::Sink;
 use crate::headers::{Field, Seen};
-use crate::traceparent::{self, trim_ows};
+use crate::traceparent;
 use crate::{Code, Context, Format, Repeated, TraceState};
 
 const TRACEPARENT: &str = "traceparent";
@@ -13,46 +13,19 @@ const TRACESTATE: &str = "tracestate";
 
 /// The context carried by the `traceparent` (and `tracestate`) headers, if valid.
 pub(crate) fn extract(seen: &Seen<'_>, repeated: Repeated, sink: &mut Sink<'_>) -> Option<Context> {
-    let report =
-        |sink: &mut Sink<'_>, header, code| sink.report(Format::TraceContext, header, code);
-    let values = seen.values(Field::Traceparent);
-    if values.is_empty() {
-        report(sink, TRACEPARENT, Code::MissingTraceparent);
-        return None;
-    }
-    // Every element of every field, in order (HTTP stacks may join repeats with ", ").
-    let (mut first, mut last, mut differs, mut readable) = (None, None, false, false);
-    for raw in values.iter() {
-        let Ok(text) = str::from_utf8(raw) else {
-            report(sink, TRACEPARENT, Code::InvalidUtf8);
-            continue;
-        };
-        readable = true;
-        for element in text.split(',').map(trim_ows).filter(|e| !e.is_empty()) {
-            differs |= first.is_some_and(|f| f != element);
-            first = first.or(Some(element));
-            last = Some(element);
-        }
-    }
-    let chosen = match (first, last) {
-        (Some(_), _) if differs && repeated == Repeated::Restart => {
-            report(sink, TRACEPARENT, Code::RepeatedTraceparent);
+    let chosen = match seen.single(Field::Traceparent, repeated, Format::TraceContext, sink) {
+        Ok(Some(value)) => value,
+        Ok(None) => {
+            sink.report(Format::TraceContext, TRACEPARENT, Code::MissingTraceparent);
             return None;
         }
-        (Some(_), Some(last)) if repeated == Repeated::Last => last,
-        (Some(first), _) => first,
-        (None, _) => {
-            if readable {
-                report(sink, TRACEPARENT, Code::InvalidTraceparentLength);
-            }
-            return None;
-        }
+        Err(()) => return None,
     };
     let parent = match traceparent::parse(chosen) {
         Ok(parent) => parent,
         Err(code) => {
             // The spec: a vendor that failed to parse traceparent MUST NOT parse tracestate.
-            report(sink, TRACEPARENT, code);
+            sink.report(Format::TraceContext, TRACEPARENT, code);
             return None;
         }
     };

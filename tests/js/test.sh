@@ -27,7 +27,7 @@ TRACEWIRE_IMPL=node node --test --test-reporter=spec run-node.mjs node-only.test
 echo "== the package in an empty project: require, import, types, examples"
 project="$(mktemp -d)"
 trap 'rm -rf "$project"' EXIT
-cp "$repo/examples/node/quickstart.mjs" "$repo/examples/node/typed.ts" "$project/"
+cp "$repo/examples/node/quickstart.mjs" "$repo/examples/node/formats.mjs" "$repo/examples/node/typed.ts" "$project/"
 cd "$project"
 cat > package.json <<'JSON'
 { "name": "consumer", "private": true, "type": "module" }
@@ -50,6 +50,7 @@ npm install --no-audit --no-fund --no-package-lock --loglevel=error "$node_tgz"
 node -e "const t = require('tracewire'); if (!t.continueTrace().traceparent.startsWith('00-')) process.exit(1)"
 node --input-type=module -e "import { continueTrace } from 'tracewire'; continueTrace().child();"
 node quickstart.mjs
+node formats.mjs
 "$here/node_modules/.bin/tsc" -p tsconfig.json
 echo "package checks passed"
 

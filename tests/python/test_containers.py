@@ -405,12 +405,15 @@ def test_with_tracestate_puts_the_key_first(ctx: tracewire.Context) -> None:
 
 def test_propagator_surface() -> None:
     default = tracewire.Propagator()
-    assert default.fields == ("traceparent", "tracestate")
-    assert default == tracewire.Propagator(extract=("tracecontext",), inject=["tracecontext"])
+    assert default.fields == ("traceparent", "tracestate", "baggage")
+    both = ("tracecontext", "baggage")
+    assert default == tracewire.Propagator(extract=both, inject=list(both))
     assert hash(default) == hash(tracewire.Propagator())
     assert default != tracewire.Propagator(repeated="last")
+    assert default != tracewire.Propagator(extract=["tracecontext"])
     assert repr(default) == (
-        "Propagator(extract=('tracecontext',), inject=('tracecontext',), repeated='restart')"
+        "Propagator(extract=('tracecontext', 'baggage'), inject=('tracecontext', 'baggage'), "
+        "repeated='restart')"
     )
     assert tracewire.Propagator(extract=[], inject=[]).fields == ()
     assert tracewire.Propagator(extract=[]).extract({"traceparent": TRACEPARENT}) is None
@@ -437,8 +440,9 @@ def test_diagnostic_surface() -> None:
 @pytest.mark.parametrize(
     ("make", "code"),
     [
-        (lambda: tracewire.Propagator(extract=["b3"]), "unknown_format"),
-        (lambda: tracewire.Propagator(inject=["tracecontext", "jaeger"]), "unknown_format"),
+        (lambda: tracewire.Propagator(extract=["b4"]), "unknown_format"),
+        (lambda: tracewire.Propagator(inject=["tracecontext", "zipkin"]), "unknown_format"),
+        (lambda: tracewire.Propagator(extract=["B3"]), "unknown_format"),
         (lambda: tracewire.Propagator(repeated="sometimes"), "invalid_policy"),
         (lambda: tracewire.Propagator(repeated="LAST"), "invalid_policy"),
         (
@@ -460,8 +464,8 @@ def test_errors_carry_codes(make: Any, code: str) -> None:
 
 def test_tracewire_error_is_a_picklable_value_error() -> None:
     assert issubclass(tracewire.TracewireError, ValueError)
-    with pytest.raises(ValueError, match="b3") as raised:
-        tracewire.Propagator(extract=["b3"])
+    with pytest.raises(ValueError, match="b4") as raised:
+        tracewire.Propagator(extract=["b4"])
     copy = pickle.loads(pickle.dumps(raised.value))
     assert type(copy) is tracewire.TracewireError
     assert (copy.code, copy.args) == ("unknown_format", raised.value.args)

@@ -25,13 +25,9 @@ def test_stub_matches_the_installed_module() -> None:
 
 
 def test_examples_type_check_strictly() -> None:
-    run_mypy(
-        "-m",
-        "mypy",
-        "--strict",
-        str(REPO / "examples" / "python" / "quickstart.py"),
-        str(REPO / "tests" / "python" / "typed_usage.py"),
-    )
+    examples = sorted(str(path) for path in (REPO / "examples" / "python").glob("*.py"))
+    assert examples
+    run_mypy("-m", "mypy", "--strict", *examples, str(REPO / "tests" / "python" / "typed_usage.py"))
 
 
 def test_typed_usage_runs() -> None:
