@@ -12,7 +12,7 @@ import time
 
 import tracewire
 from confluent_kafka import Message, Producer
-from service import Service, headers_json, messaging_attributes, publish
+from service import Service, headers_json, messaging_attributes
 
 IN, OUT = "orders", "inventory"
 
@@ -39,7 +39,6 @@ def reserve(service: Service, producer: Producer, message: Message) -> None:
         quantity=order["quantity"],
     )
 
-    span, span_start = consumer.child(), time.time_ns()
     event = {
         "type": "InventoryReserved",
         "orderId": order["orderId"],
@@ -47,22 +46,7 @@ def reserve(service: Service, producer: Producer, message: Message) -> None:
         "quantity": order["quantity"],
         "warehouse": "ams-1",
     }
-    sent: list[tuple[str, bytes]] = span.inject([])
-    publish(producer, OUT, key, json.dumps(event).encode(), sent)
-    service.record(
-        span,
-        f"send {OUT}",
-        "producer",
-        span_start,
-        attributes=messaging_attributes(OUT, key),
-    )
-    service.log(
-        "kafka.published",
-        span,
-        topic=OUT,
-        order_id=order["orderId"],
-        headers=headers_json(sent),
-    )
+    service.send(producer, consumer, OUT, key, event)
     service.record(
         consumer,
         f"process {IN}",

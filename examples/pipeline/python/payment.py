@@ -13,7 +13,7 @@ import time
 
 import tracewire
 from confluent_kafka import Message, Producer
-from service import Service, headers_json, messaging_attributes, publish
+from service import Service, headers_json, messaging_attributes
 
 IN, OUT = "orders", "payments"
 
@@ -54,7 +54,6 @@ def charge(
         amount_cents=order["amountCents"],
     )
 
-    span, span_start = consumer.child(), time.time_ns()
     event = {
         "type": "PaymentProcessed",
         "orderId": order["orderId"],
@@ -62,22 +61,7 @@ def charge(
         "amountCents": order["amountCents"],
         "paymentId": f"pay-{consumer.span_id[:8]}",
     }
-    sent: list[tuple[str, bytes]] = span.inject([])
-    publish(producer, OUT, key, json.dumps(event).encode(), sent)
-    service.record(
-        span,
-        f"send {OUT}",
-        "producer",
-        span_start,
-        attributes=messaging_attributes(OUT, key),
-    )
-    service.log(
-        "kafka.published",
-        span,
-        topic=OUT,
-        order_id=order["orderId"],
-        headers=headers_json(sent),
-    )
+    service.send(producer, consumer, OUT, key, event)
     service.record(consumer, f"process {IN}", "consumer", start, attributes=attributes)
 
 

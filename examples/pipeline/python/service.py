@@ -80,6 +80,34 @@ class Service:
         self._spans.write(json.dumps(record) + "\n")
         self._spans.flush()
 
+    def send(
+        self,
+        producer: Producer,
+        parent: tracewire.Context,
+        topic: str,
+        key: str,
+        event: dict[str, Any],
+    ) -> None:
+        """Publishes ``event`` to ``topic`` in a producer span under ``parent``:
+        the record carries that span's context, and the span is recorded and logged."""
+        span, start = parent.child(), time.time_ns()
+        sent: list[tuple[str, bytes]] = span.inject([])
+        publish(producer, topic, key, json.dumps(event).encode(), sent)
+        self.record(
+            span,
+            f"send {topic}",
+            "producer",
+            start,
+            attributes=messaging_attributes(topic, key),
+        )
+        self.log(
+            "kafka.published",
+            span,
+            topic=topic,
+            order_id=event["orderId"],
+            headers=headers_json(sent),
+        )
+
     def producer(self, topic: str) -> Producer:
         """A producer that sends each record at once, connected and with the
         metadata of ``topic`` fetched: the first producer span has no connection time.
