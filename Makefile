@@ -40,6 +40,7 @@ lint: toolchain
 
 test-rust:
 	cargo test -p tracewire --all-features
+	cargo test -p tracewire --all-features --release --test bounds --test ids
 	cargo run -q -p tracewire --example quickstart
 	cargo run -q -p tracewire --example formats
 

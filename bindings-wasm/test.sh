@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tests the built WebAssembly package: the backend when the module fails, the shared
-# JS suite and the Node-only checks in Node, then the suite in headless Chromium.
+# JS suite, the Node-only checks and the boundary tests (traps, separate instances)
+# in Node, then the suite in headless Chromium.
 # Needs build.sh's output and the packages tests/js/package.json names
 # (dist/tracewire-<version>.tgz among them).
 set -euo pipefail
@@ -29,6 +30,7 @@ fi
 
 cd "$tests"
 echo "== suite and Node-only tests, WebAssembly package in Node"
-TRACEWIRE_IMPL=wasm node --test run-node.mjs node-only.test.mjs
+TRACEWIRE_WASM_GLUE="$target_dir/wasm-bindgen/tracewire-wasm" TRACEWIRE_IMPL=wasm \
+  node --test run-node.mjs node-only.test.mjs boundary.test.mjs
 echo "== suite, WebAssembly package in Chromium"
 node --test run-chromium.mjs

@@ -10,6 +10,9 @@
  * diagnostic lines; an error comes back as `!code`. Context getters slice the
  * record when asked, so nothing is parsed or formatted on this side; what needs
  * decoding (baggage, links) comes back as JSON from one more call, on first use.
+ * `continueTrace` keeps the values it read and crosses when the context is first
+ * used: when that is an `inject`, one crossing answers both, and a context keeps
+ * the header lines it injected, so injecting it again does not cross at all.
  * Environment variables cross the same way (every entry, named as they are; the
  * core picks the variables of the formats' headers), and a JSON body crosses as is.
  *
@@ -23,15 +26,20 @@
  * @typedef {object} Backend
  * @property {(extract: string, inject: string, repeated: string) => string} spec
  *   The spec of a propagator from comma-separated format names and a policy.
- * @property {(spec: string) => string} fields Comma-separated header names a spec reads or writes.
- * @property {(spec: string, frame: Uint8Array, len: number) => string} extract A record, or `""`.
- * @property {(spec: string, frame: Uint8Array, len: number) => string} continueTrace A record.
- * @property {(spec: string, frame: Uint8Array, len: number) => string} diagnose Diagnostic lines.
- * @property {(spec: string, frame: Uint8Array, len: number) => string} extractEnv A record, or
+ * @property {(spec: string) => unknown} propagator A handle for a (valid) spec, to pass
+ *   to the calls below; the same spec gives the same handle.
+ * @property {(handle: unknown) => string} fields Comma-separated header names it reads or writes.
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} extract A record, or `""`.
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} continueTrace A record.
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} continueTraceInject
+ *   A record, `\0`, and the header lines the propagator injects for it: both halves of the
+ *   commonest call pair in one crossing.
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} diagnose Diagnostic lines.
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} extractEnv A record, or
  *   `""`, from a frame of environment variables.
- * @property {(spec: string, frame: Uint8Array, len: number) => string} continueTraceEnv A record,
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} continueTraceEnv A record,
  *   from a frame of environment variables.
- * @property {(spec: string, frame: Uint8Array, len: number) => string} diagnoseEnv Diagnostic
+ * @property {(handle: unknown, frame: Uint8Array, len: number) => string} diagnoseEnv Diagnostic
  *   lines, for a frame of environment variables.
  * @property {() => string} newRoot A record.
  * @property {(record: string) => string} child A record.
@@ -39,8 +47,8 @@
  * @property {(record: string, key: string, value: string) => string} withBaggage A record.
  * @property {(record: string) => string} details `{"baggage":{..},"links":[{traceId, spanId}],
  *   "debug":bool,"deferred":bool}` (core `host::details_json`).
- * @property {(spec: string, record: string) => string} inject Header lines.
- * @property {(spec: string, record: string) => string} injectEnv Variable lines, as header lines.
+ * @property {(handle: unknown, record: string) => string} inject Header lines.
+ * @property {(handle: unknown, record: string) => string} injectEnv Variable lines, as header lines.
  * @property {(body: string | Uint8Array, traceIdField: string, spanIdField: string) => string} extractJson
  *   A record, or `""`, from a JSON body.
  * @property {(record: string, body: string | Uint8Array, traceIdField: string, spanIdField: string)
@@ -48,6 +56,16 @@
  *   Uint8Array for bytes (an error is always `!code` text).
  * @property {(size: number) => Uint8Array} scratch A buffer of at least `size` bytes to pack
  *   a frame into; only the first `len` bytes passed along with it are read.
+ * @property {(text: string, frame: Uint8Array, at: number) => number} [encodeInto] Writes
+ *   text as UTF-8 (lone surrogates as U+FFFD) at `at` in a scratch buffer, with room
+ *   for it; returns the byte length. `TextEncoder.encodeInto` when absent.
+ */
+
+/**
+ * A header a propagator reads or writes: its lowercase name, encoded once; a prefix
+ * field (`uberctx-*`) also has its `prefix`.
+ *
+ * @typedef {{ name: string, bytes: Uint8Array, prefix: string | null }} Field
  */
 
 // Offsets in a record (core `host::layout`).
@@ -102,22 +120,33 @@ class Diagnostic {
 export function createApi(backend) {
   /** @type {(context: Context) => string} */
   let recordOf;
+  /** @type {(context: Context, handle: unknown, fields: Field[]) => Array<string | null>} */
+  let injectedBy;
 
   /**
    * The current span of a trace, as received or started here. Immutable: `child()`,
    * `withTracestate()` and `withBaggage()` return new contexts.
    */
   class Context {
+    /** The core's record; `undefined` until a deferred `continueTrace` has run. */
     #record;
+    /** A deferred `continueTrace`: its propagator's handle, and the headers it read (`name, value, ...`). */
+    #handle;
+    #found;
+    /** What `#injectedBy`'s propagator writes for this context: `name, value` pairs, `null` to remove. */
+    #injected;
+    #injectedBy;
     /** Baggage, links, debug and deferred: decoded by the core on first use. */
     #details;
 
     /** @private Contexts come from `Context.newRoot()`, `extract()` and `continueTrace()`. */
-    constructor(token, record) {
+    constructor(token, record, handle, found) {
       if (token !== INTERNAL) {
         throw new TypeError('tracewire: use Context.newRoot(), extract() or continueTrace()');
       }
       this.#record = record;
+      this.#handle = handle;
+      this.#found = found;
     }
 
     static {
@@ -125,8 +154,43 @@ export function createApi(backend) {
         if (typeof context !== 'object' || context === null || !(#record in context)) {
           throw new TypeError('tracewire: expected a Context');
         }
-        return context.#record;
+        return context.#rec();
       };
+      injectedBy = (context, handle, fields) => {
+        if (typeof context !== 'object' || context === null || !(#record in context)) {
+          throw new TypeError('tracewire: expected a Context');
+        }
+        return context.#injectedBy === handle ? context.#injected : context.#inject(handle, fields);
+      };
+    }
+
+    /** The record, running a deferred `continueTrace` first. */
+    #rec() {
+      if (this.#record === undefined) {
+        const length = pack(this.#found);
+        this.#record = answer(backend.continueTrace(this.#handle, frame, length));
+        this.#found = undefined;
+      }
+      return this.#record;
+    }
+
+    /**
+     * What `handle`'s propagator (of `fields`) writes for this context; a deferred
+     * `continueTrace` of the same propagator crosses once for both.
+     */
+    #inject(handle, fields) {
+      if (this.#record === undefined && this.#handle === handle) {
+        const length = pack(this.#found);
+        const both = answer(backend.continueTraceInject(handle, frame, length));
+        const split = both.indexOf('\0');
+        this.#record = both.slice(0, split);
+        this.#found = undefined;
+        this.#injected = pairsOf(both, fields, split + 1);
+      } else {
+        this.#injected = pairsOf(answer(backend.inject(handle, this.#rec())), fields);
+      }
+      this.#injectedBy = handle;
+      return this.#injected;
     }
 
     /** A new trace: random ids, flags 03 (sampled, random trace id), no parent. */
@@ -136,24 +200,24 @@ export function createApi(backend) {
 
     /** The trace id, 32 lowercase hex digits. */
     get traceId() {
-      return this.#record.slice(TRACE_ID, SPAN_ID - 1);
+      return this.#rec().slice(TRACE_ID, SPAN_ID - 1);
     }
 
     /** This span's id, 16 lowercase hex digits. */
     get spanId() {
-      return this.#record.slice(SPAN_ID, SPAN_ID_END);
+      return this.#rec().slice(SPAN_ID, SPAN_ID_END);
     }
 
     /** The parent span's id, or `null` for a root or a context just extracted. */
     get parentSpanId() {
-      return this.#record.startsWith(NO_PARENT, PARENT_SPAN_ID)
-        ? null
-        : this.#record.slice(PARENT_SPAN_ID, FLAGS);
+      const record = this.#rec();
+      return record.startsWith(NO_PARENT, PARENT_SPAN_ID) ? null : record.slice(PARENT_SPAN_ID, FLAGS);
     }
 
     /** All 8 trace-flag bits, as received. */
     get flags() {
-      return hex(this.#record.charCodeAt(FLAGS)) * 16 + hex(this.#record.charCodeAt(FLAGS + 1));
+      const record = this.#rec();
+      return hex(record.charCodeAt(FLAGS)) * 16 + hex(record.charCodeAt(FLAGS + 1));
     }
 
     /** Whether the sampled flag (`0x01`) is set. */
@@ -163,13 +227,14 @@ export function createApi(backend) {
 
     /** The `traceparent` value this context injects. */
     get traceparent() {
-      return this.#record.slice(0, TRACEPARENT_END);
+      return this.#rec().slice(0, TRACEPARENT_END);
     }
 
     /** The full canonical `tracestate` value; `""` when there is none. */
     get tracestate() {
-      const end = this.#record.indexOf('\n', TRACESTATE);
-      return this.#record.slice(TRACESTATE, end < 0 ? undefined : end);
+      const record = this.#rec();
+      const end = record.indexOf('\n', TRACESTATE);
+      return record.slice(TRACESTATE, end < 0 ? undefined : end);
     }
 
     /**
@@ -204,7 +269,7 @@ export function createApi(backend) {
 
     #extra() {
       if (this.#details === undefined) {
-        const record = this.#record;
+        const record = this.#rec();
         this.#details = record.indexOf('\n', TRACESTATE) === record.length - BARE_TAIL.length
           ? NO_DETAILS
           : frozen(JSON.parse(answer(backend.details(record))));
@@ -214,7 +279,7 @@ export function createApi(backend) {
 
     /** A span under this one: same trace, a fresh span id, this span as parent. */
     child() {
-      return new Context(INTERNAL, answer(backend.child(this.#record)));
+      return new Context(INTERNAL, answer(backend.child(this.#rec())));
     }
 
     /**
@@ -228,7 +293,7 @@ export function createApi(backend) {
       if (typeof key !== 'string' || typeof value !== 'string') {
         throw new TypeError('tracewire: tracestate key and value must be strings');
       }
-      return new Context(INTERNAL, answer(backend.withTracestate(this.#record, key, value)));
+      return new Context(INTERNAL, answer(backend.withTracestate(this.#rec(), key, value)));
     }
 
     /**
@@ -242,7 +307,7 @@ export function createApi(backend) {
       if (typeof key !== 'string' || typeof value !== 'string') {
         throw new TypeError('tracewire: baggage key and value must be strings');
       }
-      return new Context(INTERNAL, answer(backend.withBaggage(this.#record, key, value)));
+      return new Context(INTERNAL, answer(backend.withBaggage(this.#rec(), key, value)));
     }
 
     /**
@@ -283,7 +348,7 @@ export function createApi(backend) {
      */
     injectJson(body, fields) {
       const [traceIdField, spanIdField] = jsonFields(body, fields);
-      const out = backend.injectJson(this.#record, body, traceIdField, spanIdField);
+      const out = backend.injectJson(this.#rec(), body, traceIdField, spanIdField);
       return typeof out === 'string' ? answer(out) : sameKind(out, body);
     }
 
@@ -304,7 +369,8 @@ export function createApi(backend) {
 
   /** Which formats to extract and inject, and what to do with a repeated `traceparent`. */
   class Propagator {
-    #spec;
+    /** The backend's handle for this propagator. */
+    #handle;
     /** Headers the formats read or write. */
     #fields;
 
@@ -320,13 +386,13 @@ export function createApi(backend) {
       if (typeof repeated !== 'string') {
         throw new TypeError('tracewire: repeated must be a string');
       }
-      this.#spec = answer(backend.spec(names(extract), names(inject), repeated));
-      this.#fields = fieldsOf(this.#spec);
+      this.#handle = backend.propagator(answer(backend.spec(names(extract), names(inject), repeated)));
+      this.#fields = fieldsOf(this.#handle);
     }
 
     /** Every header name this propagator reads or writes (lowercase; `uberctx-*` is a prefix). */
     get fields() {
-      return this.#fields.map((field) => field.name);
+      return this.#fields.list.map((field) => field.name);
     }
 
     /**
@@ -336,7 +402,7 @@ export function createApi(backend) {
      */
     extract(headers) {
       const length = this.#pack(headers);
-      return contextOrNull(answer(backend.extract(this.#spec, frame, length)));
+      return contextOrNull(answer(backend.extract(this.#handle, frame, length)));
     }
 
     /**
@@ -344,14 +410,20 @@ export function createApi(backend) {
      * service starts for the message it handles.
      */
     continueTrace(headers) {
-      const length = this.#pack(headers);
-      return new Context(INTERNAL, answer(backend.continueTrace(this.#spec, frame, length)));
+      const found = [];
+      gather(headers, this.#fields, found);
+      // The values wait for the context's first use: bytes are copied, as their
+      // owner may reuse them; text is immutable.
+      for (let i = 1; i < found.length; i += 2) {
+        if (typeof found[i] !== 'string') found[i] = new Uint8Array(found[i]);
+      }
+      return new Context(INTERNAL, undefined, this.#handle, found);
     }
 
     /** Why nothing (or only part) was extracted; empty when all was well. */
     diagnose(headers) {
       const length = this.#pack(headers);
-      return diagnosticsOf(answer(backend.diagnose(this.#spec, frame, length)));
+      return diagnosticsOf(answer(backend.diagnose(this.#handle, frame, length)));
     }
 
     /**
@@ -361,7 +433,13 @@ export function createApi(backend) {
      */
     inject(context, headers) {
       const target = headers ?? {};
-      writeLines(target, kindOf(target), answer(backend.inject(this.#spec, recordOf(context))), write);
+      const kind = kindOf(target);
+      const pairs = injectedBy(context, this.#handle, this.#fields.list);
+      if (kind === OBJECT) {
+        writeObject(target, pairs);
+      } else {
+        for (let i = 0; i < pairs.length; i += 2) write(target, kind, pairs[i], pairs[i + 1]);
+      }
       return target;
     }
 
@@ -375,19 +453,19 @@ export function createApi(backend) {
      */
     extractEnv(env) {
       const length = packEnv(env);
-      return contextOrNull(answer(backend.extractEnv(this.#spec, frame, length)));
+      return contextOrNull(answer(backend.extractEnv(this.#handle, frame, length)));
     }
 
     /** A child of the context in environment variables, or a new root when there is none. */
     continueTraceEnv(env) {
       const length = packEnv(env);
-      return new Context(INTERNAL, answer(backend.continueTraceEnv(this.#spec, frame, length)));
+      return new Context(INTERNAL, answer(backend.continueTraceEnv(this.#handle, frame, length)));
     }
 
     /** Why nothing (or only part) was extracted from environment variables. */
     diagnoseEnv(env) {
       const length = packEnv(env);
-      return diagnosticsOf(answer(backend.diagnoseEnv(this.#spec, frame, length)));
+      return diagnosticsOf(answer(backend.diagnoseEnv(this.#handle, frame, length)));
     }
 
     /**
@@ -396,15 +474,23 @@ export function createApi(backend) {
      */
     injectEnv(context, env) {
       const target = env ?? {};
-      writeLines(target, envKind(target), answer(backend.injectEnv(this.#spec, recordOf(context))), setVariable);
+      const kind = envKind(target);
+      const pairs = pairsOf(answer(backend.injectEnv(this.#handle, recordOf(context))), []);
+      for (let i = 0; i < pairs.length; i += 2) setVariable(target, kind, pairs[i], pairs[i + 1]);
       return target;
     }
 
     /** Packs the relevant headers into `frame` (the backend's scratch); returns the length. */
     #pack(headers) {
-      const found = [];
-      gather(headers, this.#fields, found);
-      return pack(found);
+      // The shared list is empty unless a call is under way (a header getter that
+      // calls tracewire): then this call gets its own.
+      const found = gathered.length === 0 ? gathered : [];
+      try {
+        gather(headers, this.#fields, found);
+        return pack(found);
+      } finally {
+        found.length = 0;
+      }
     }
   }
 
@@ -417,7 +503,7 @@ export function createApi(backend) {
     const found = [];
     const add = (name, value) => {
       if (typeof name === 'string' && (typeof value === 'string' || value instanceof Uint8Array)) {
-        found.push(name, value);
+        found.push(name, bytesOrText(value));
       }
     };
     switch (envKind(vars)) {
@@ -443,7 +529,8 @@ export function createApi(backend) {
    */
   function pack(found) {
     let size = 0;
-    for (let i = 0; i < found.length; i += 2) size += 5 + maxBytes(found[i]) + maxBytes(found[i + 1]);
+    for (const value of found) size += typeof value === 'string' ? value.length * 3 : value.length;
+    size += (found.length >>> 1) * 5;
     frame = backend.scratch(size);
     let at = 0;
     for (let i = 0; i < found.length; i += 2) {
@@ -463,7 +550,7 @@ export function createApi(backend) {
 
   /** Writes text (as UTF-8) or bytes at `at` in `frame`; returns the byte length. */
   function put(value, at) {
-    if (typeof value === 'string') return encoder.encodeInto(value, frame.subarray(at)).written;
+    if (typeof value === 'string') return encodeText(value, frame, at);
     frame.set(value, at);
     return value.length;
   }
@@ -499,6 +586,9 @@ export function createApi(backend) {
 
   /** The frame of the call under way. */
   let frame;
+  const encodeText = backend.encodeInto ?? ((text, into, at) => encoder.encodeInto(text, into.subarray(at)).written);
+  /** The relevant headers of the call under way, as `name, value, ...`. */
+  const gathered = [];
   let fallback;
   /** The default propagator, made on first use (a backend may need loading first). */
   const defaults = () => (fallback ??= new Propagator());
@@ -509,16 +599,25 @@ export function createApi(backend) {
     return text;
   }
 
-  /** The fields of a spec, with their names encoded once; a prefix field (`uberctx-*`) has its `prefix`. */
-  function fieldsOf(spec) {
-    const list = answer(backend.fields(spec));
-    return list === ''
-      ? []
-      : list.split(',').map((name) => ({
-          name,
-          bytes: encoder.encode(name),
-          prefix: name.endsWith('*') ? name.slice(0, -1) : null,
-        }));
+  /**
+   * The fields of a propagator (`list`), with their names encoded once; a prefix
+   * field (`uberctx-*`) has its `prefix`. `lengths` lets most other headers be
+   * passed over without comparing names.
+   */
+  function fieldsOf(handle) {
+    const names = answer(backend.fields(handle));
+    const list = names === '' ? [] : names.split(',').map((name) => ({
+      // As a property key, the engine's own copy: header names compare with it by identity.
+      name: Object.keys({ [name]: 0 })[0],
+      bytes: encoder.encode(name),
+      prefix: name.endsWith('*') ? name.slice(0, -1) : null,
+    }));
+    // Bit n: a name of n characters (31: of 31 or more) may be one of them.
+    let lengths = 0;
+    for (const { name, prefix } of list) {
+      lengths |= prefix === null ? 1 << Math.min(name.length, 31) : -(1 << Math.min(prefix.length + 1, 31));
+    }
+    return { list, lengths };
   }
 
   return {
@@ -617,9 +716,14 @@ function sameKind(bytes, like) {
   return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** An upper bound of the UTF-8 length of text, or the length of bytes. */
-function maxBytes(value) {
-  return typeof value === 'string' ? value.length * 3 : value.length;
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A value to pack; an empty one as the shared empty array, for a detached array
+ * reads as empty but throws when copied or set from.
+ */
+function bytesOrText(value) {
+  return value.length === 0 ? NO_BYTES : value;
 }
 
 const CONTAINER_ERROR =
@@ -672,7 +776,7 @@ function gather(headers, fields, found) {
     case HEADERS: {
       // Headers joins repeated fields with ", ", which the core splits again.
       let prefixed = false;
-      for (const field of fields) {
+      for (const field of fields.list) {
         if (field.prefix !== null) {
           prefixed = true;
         } else {
@@ -687,25 +791,37 @@ function gather(headers, fields, found) {
       break;
     }
     default:
-      for (const name in headers) take(name, headers[name], fields, found);
+      for (const name in headers) {
+        const field = fieldOf(name, fields);
+        if (field !== null) keep(field.prefix === null ? field.bytes : name, headers[name], found);
+      }
   }
 }
 
 /** Keeps `value` if `name` is one of `fields` (only a prefix field's, when `prefixOnly`). */
 function take(name, value, fields, found, prefixOnly = false) {
   if (typeof name !== 'string') throw new TypeError('tracewire: header names must be strings');
-  for (const field of fields) {
-    if ((!prefixOnly || field.prefix !== null) && isField(name, field)) {
-      keep(field.prefix === null ? field.bytes : name, value, found);
-      return;
-    }
+  const field = fieldOf(name, fields, prefixOnly);
+  if (field !== null) keep(field.prefix === null ? field.bytes : name, value, found);
+}
+
+/** The field that header `name` is, or `null`; only a prefix field when `prefixOnly`. */
+function fieldOf(name, fields, prefixOnly = false) {
+  if (((fields.lengths >>> Math.min(name.length, 31)) & 1) === 0) return null;
+  for (const field of fields.list) {
+    if (prefixOnly && field.prefix === null) continue;
+    // Most containers' names are lowercase already: the same string, compared first.
+    if (name === field.name || isField(name, field)) return field;
   }
+  return null;
 }
 
 /** Keeps a value: text, bytes (`Buffer` included), an array of those, or nothing. */
 function keep(name, value, found) {
   if (typeof value === 'string' || value instanceof Uint8Array) {
-    found.push(name, value);
+    // (One value a push: the engine inlines those.)
+    found.push(name);
+    found.push(bytesOrText(value));
   } else if (Array.isArray(value)) {
     for (const item of value) {
       if (Array.isArray(item)) throw new TypeError(VALUE_ERROR);
@@ -716,13 +832,48 @@ function keep(name, value, found) {
   }
 }
 
-/** Applies the core's `name\nvalue\n` lines to `target` with `set`; an empty value removes the name. */
-function writeLines(target, kind, lines, set) {
-  for (let start = 0; start < lines.length; ) {
+/**
+ * The core's `name\nvalue\n` lines from `start` as `name, value` pairs; an empty
+ * value is `null`: remove the name. A name that is one of `fields` is that field's
+ * name string, a property key the engine has seen, so writing it needs no look-up.
+ *
+ * @param {string} lines
+ * @param {Field[]} fields
+ */
+function pairsOf(lines, fields, start = 0) {
+  const pairs = [];
+  while (start < lines.length) {
     const end = lines.indexOf('\n', start);
     const next = lines.indexOf('\n', end + 1);
-    set(target, kind, lines.slice(start, end), next === end + 1 ? null : lines.slice(end + 1, next));
+    let name;
+    for (const field of fields) {
+      if (field.name.length === end - start && lines.startsWith(field.name, start)) {
+        name = field.name;
+        break;
+      }
+    }
+    pairs.push(name ?? lines.slice(start, end));
+    pairs.push(next === end + 1 ? null : lines.slice(end + 1, next));
     start = next + 1;
+  }
+  return pairs;
+}
+
+/**
+ * Writes `name, value` pairs into a plain object: one pass over its keys removes
+ * every spelling of the names, then the values are set (after the other keys).
+ */
+function writeObject(target, pairs) {
+  for (const key in target) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (sameName(key, pairs[i])) {
+        delete target[key];
+        break;
+      }
+    }
+  }
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i + 1] !== null) target[pairs[i]] = pairs[i + 1];
   }
 }
 
@@ -751,7 +902,10 @@ function setVariable(env, kind, name, value) {
   }
 }
 
-/** Sets `name` to `value` in `headers` of `kind` (removes it, for `null`), replacing any case of the name. */
+/**
+ * Sets `name` to `value` in `headers` of `kind` other than a plain object (see
+ * `writeObject`), or removes it, for `null`, replacing any case of the name.
+ */
 function write(headers, kind, name, value) {
   switch (kind) {
     case PAIRS: {
@@ -775,10 +929,5 @@ function write(headers, kind, name, value) {
       if (value === null) headers.delete(name);
       else headers.set(name, value);
       break;
-    default:
-      for (const key in headers) {
-        if (sameName(key, name)) delete headers[key];
-      }
-      if (value !== null) headers[name] = value;
   }
 }

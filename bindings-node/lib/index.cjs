@@ -6,41 +6,39 @@ const { createApi } = require('./api.cjs');
 
 /** Frames larger than this get a one-off buffer instead of growing the shared one. */
 const KEEP_LIMIT = 64 * 1024;
-let shared = new Uint8Array(1024);
-
-/**
- * Spec → the addon's handle for it. The addon keeps propagators per thread, and a
- * worker thread loads this module afresh, so handles never cross threads.
- */
-const handles = new Map();
-const handle = (spec) => {
-  let found = handles.get(spec);
-  if (found === undefined) handles.set(spec, (found = native.propagator(spec)));
-  return found;
-};
+/** Buffers: their own UTF-8 writer is faster than TextEncoder's for short text. */
+let shared = Buffer.alloc(1024);
 
 module.exports = createApi({
   spec: native.spec,
-  fields: (spec) => native.fields(handle(spec)),
-  extract: (spec, frame, len) => native.extract(handle(spec), frame, len),
-  continueTrace: (spec, frame, len) => native.continueTrace(handle(spec), frame, len),
-  diagnose: (spec, frame, len) => native.diagnose(handle(spec), frame, len),
-  extractEnv: (spec, frame, len) => native.extractEnv(handle(spec), frame, len),
-  continueTraceEnv: (spec, frame, len) => native.continueTraceEnv(handle(spec), frame, len),
-  diagnoseEnv: (spec, frame, len) => native.diagnoseEnv(handle(spec), frame, len),
+  // The addon keeps propagators per thread, and a worker thread loads this module
+  // afresh, so handles never cross threads.
+  propagator: native.propagator,
+  fields: native.fields,
+  extract: native.extract,
+  continueTrace: native.continueTrace,
+  continueTraceInject: native.continueTraceInject,
+  diagnose: native.diagnose,
+  extractEnv: native.extractEnv,
+  continueTraceEnv: native.continueTraceEnv,
+  diagnoseEnv: native.diagnoseEnv,
   newRoot: native.newRoot,
   child: native.child,
   withTracestate: native.withTracestate,
   withBaggage: native.withBaggage,
   details: native.details,
-  inject: (spec, record) => native.inject(handle(spec), record),
-  injectEnv: (spec, record) => native.injectEnv(handle(spec), record),
+  inject: native.inject,
+  injectEnv: native.injectEnv,
   extractJson: native.extractJson,
   injectJson: native.injectJson,
   scratch(size) {
     if (size <= shared.length) return shared;
-    if (size > KEEP_LIMIT) return new Uint8Array(size);
-    shared = new Uint8Array(Math.min(KEEP_LIMIT, Math.max(size, shared.length * 2)));
+    if (size > KEEP_LIMIT) return Buffer.alloc(size);
+    shared = Buffer.alloc(Math.min(KEEP_LIMIT, Math.max(size, shared.length * 2)));
     return shared;
   },
+  // `utf8Write` is what `write` calls after checking its arguments, which are right here.
+  encodeInto: typeof shared.utf8Write === 'function'
+    ? (text, frame, at) => frame.utf8Write(text, at)
+    : (text, frame, at) => frame.write(text, at),
 });

@@ -106,6 +106,23 @@ pub fn continue_trace(handle: u32, frame_bytes: &[u8], len: u32) -> String {
     })
 }
 
+/// A child of the incoming context (or a new root) as a record, then `\0` and the
+/// header lines the propagator injects for it: `continueTrace` and the `inject`
+/// that usually follows, in one crossing (neither encoding ever holds a `\0`).
+#[napi]
+pub fn continue_trace_inject(handle: u32, frame_bytes: &[u8], len: u32) -> String {
+    with_propagator(handle, |p| {
+        let context = p.continue_trace(&frame(frame_bytes, len));
+        let record = host::record(&context);
+        let lines = host::header_lines(p, &context);
+        let mut out = String::with_capacity(record.len() + 1 + lines.len());
+        for part in [&record, "\0", &lines] {
+            out.push_str(part);
+        }
+        Ok(out)
+    })
+}
+
 /// Why nothing (or only part) was extracted, as diagnostic lines.
 #[napi]
 pub fn diagnose(handle: u32, frame_bytes: &[u8], len: u32) -> String {

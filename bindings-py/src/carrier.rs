@@ -7,16 +7,20 @@
 //! names translated by the core (`tracewire::env::header_name`).
 
 use std::borrow::Cow;
+use std::ffi::c_char;
 
 use pyo3::exceptions::{PyKeyError, PyTypeError};
-use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
+use pyo3::{ffi, intern};
 use tracewire::{Injector, Propagator};
 
-/// One value of a relevant header: a `bytes` object read in place, or a copy.
+/// One value of a relevant header: a `bytes` object or a `str` read in place,
+/// or a copy.
 pub enum Value<'py> {
     Bytes(Bound<'py, PyBytes>),
+    Text(Bound<'py, PyString>),
     Copied(Vec<u8>),
 }
 
@@ -24,9 +28,59 @@ impl AsRef<[u8]> for Value<'_> {
     fn as_ref(&self) -> &[u8] {
         match self {
             Self::Bytes(bytes) => bytes.as_bytes(),
+            // (Made only from a `str` whose UTF-8 form was read already.)
+            Self::Text(text) => utf8(text).unwrap_or_default().as_bytes(),
             Self::Copied(bytes) => bytes,
         }
     }
+}
+
+/// The name a header is handed to the core under: a field's own, the `str` it
+/// came as (read in place), or a copy.
+#[derive(Clone)]
+pub enum Name<'py> {
+    Field(&'static str),
+    Text(Bound<'py, PyString>),
+    Owned(String),
+}
+
+impl AsRef<str> for Name<'_> {
+    fn as_ref(&self) -> &str {
+        match self {
+            Self::Field(name) => name,
+            // (Made only from a `str` whose UTF-8 form was read already.)
+            Self::Text(text) => utf8(text).unwrap_or_default(),
+            Self::Owned(name) => name,
+        }
+    }
+}
+
+/// The UTF-8 form of a `str`, read in place: CPython keeps it with the object
+/// (for ASCII text it is the object's own buffer), so nothing is copied. `None`
+/// for a `str` holding lone surrogates, which has no UTF-8 form.
+fn utf8<'a>(text: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    extern "C" {
+        // In the stable ABI since 3.10 and exported with this signature by every
+        // CPython 3 before it; pyo3 leaves it out of abi3-py39 builds only
+        // because the 3.9 limited headers do not list it.
+        fn PyUnicode_AsUTF8AndSize(
+            unicode: *mut ffi::PyObject,
+            size: *mut ffi::Py_ssize_t,
+        ) -> *const c_char;
+    }
+    let mut size: ffi::Py_ssize_t = 0;
+    // SAFETY: `text` is a live `str`; the returned buffer is immutable and lives
+    // as long as the object, which `text` keeps alive for `'a`.
+    let data = unsafe { PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size) };
+    if data.is_null() {
+        // The `UnicodeEncodeError` of a lone surrogate: the caller falls back.
+        drop(PyErr::take(text.py()));
+        return None;
+    }
+    let len = usize::try_from(size).ok()?;
+    // SAFETY: CPython returned `len` initialised bytes at `data` (see above), its
+    // UTF-8 encoding of the text.
+    Some(unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(data.cast(), len)) })
 }
 
 /// The headers `propagator` uses, in container order, repeats included: a slice
@@ -35,10 +89,10 @@ impl AsRef<[u8]> for Value<'_> {
 pub fn read<'py>(
     propagator: &Propagator,
     container: &Bound<'py, PyAny>,
-) -> PyResult<Vec<(Cow<'static, str>, Value<'py>)>> {
+) -> PyResult<Vec<(Name<'py>, Value<'py>)>> {
     let mut headers = Vec::new();
     each_pair(container, |name, value| {
-        let Some(name) = matching(name, || propagator.fields())? else {
+        let Some(name) = matching(propagator, name)? else {
             return Ok(());
         };
         push_values(&mut headers, name, value)
@@ -52,7 +106,7 @@ pub fn read<'py>(
 pub fn read_env<'py>(
     propagator: &Propagator,
     env: &Bound<'py, PyAny>,
-) -> PyResult<Vec<(Cow<'static, str>, Value<'py>)>> {
+) -> PyResult<Vec<(Name<'py>, Value<'py>)>> {
     let mut variables = Vec::new();
     each_pair(env, |name, value| {
         let variable = if let Ok(text) = name.cast::<PyString>() {
@@ -68,7 +122,7 @@ pub fn read_env<'py>(
                 .any(|field| reads(field, header.as_bytes()))
         });
         if wanted {
-            push_values(&mut variables, Cow::Owned(variable.into_owned()), value)?;
+            push_values(&mut variables, Name::Owned(variable.into_owned()), value)?;
         }
         Ok(())
     })?;
@@ -111,11 +165,13 @@ fn each_pair<'py>(
 
 /// Appends the value (or the values of a repeated header) of `name`.
 fn push_values<'py>(
-    out: &mut Vec<(Cow<'static, str>, Value<'py>)>,
-    name: Cow<'static, str>,
+    out: &mut Vec<(Name<'py>, Value<'py>)>,
+    name: Name<'py>,
     value: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    if is_list_or_tuple(value) {
+    if value.is_exact_instance_of::<PyString>() || value.is_exact_instance_of::<PyBytes>() {
+        out.push((name, bytes_of(value)?));
+    } else if is_list_or_tuple(value) {
         for item in value.try_iter()? {
             out.push((name.clone(), bytes_of(&item?)?));
         }
@@ -167,36 +223,27 @@ fn reads(field: &str, name: &[u8]) -> bool {
     }
 }
 
-/// What the header `name` is called in the carrier handed to the core, when it
-/// is one of `fields`: the field's own name, or for a prefix field the header's.
-fn matching<N: Iterator<Item = &'static str>>(
-    name: &Bound<'_, PyAny>,
-    fields: impl Fn() -> N,
-) -> PyResult<Option<Cow<'static, str>>> {
-    let name_of = |field: &'static str, name: &[u8]| {
-        if field.ends_with('*') {
-            Cow::Owned(String::from_utf8_lossy(name).into_owned())
-        } else {
-            Cow::Borrowed(field)
-        }
-    };
+/// What the header `name` is called in the carrier handed to the core, when
+/// `propagator` uses it: its own name when a `str`, else the field's own name
+/// (or for a prefix field the header's).
+fn matching<'py>(propagator: &Propagator, name: &Bound<'py, PyAny>) -> PyResult<Option<Name<'py>>> {
     let find = |name: &[u8]| {
-        fields()
-            .find(|field| reads(field, name))
-            .map(|field| name_of(field, name))
+        let field = propagator.fields().find(|field| reads(field, name))?;
+        Some(if field.ends_with('*') {
+            Name::Owned(String::from_utf8_lossy(name).into_owned())
+        } else {
+            Name::Field(field)
+        })
     };
-    if let Ok(text) = name.cast::<PyString>() {
-        // The fields are ASCII, so a match has as many code points as an exact
-        // field has bytes, or more than a prefix has: most names are ruled out
-        // before any conversion.
-        let len = text.len()?;
-        let possible = fields().any(|field| match field.strip_suffix('*') {
-            Some(prefix) => len > prefix.len(),
-            None => len == field.len(),
-        });
-        Ok(possible
-            .then(|| find(text.to_string_lossy().as_bytes()))
-            .flatten())
+    let text = name
+        .cast_exact::<PyString>()
+        .or_else(|_| name.cast::<PyString>());
+    if let Ok(text) = text {
+        // The core rules most names out by their length alone.
+        Ok(match utf8(text) {
+            Some(name) => propagator.reads(name).then(|| Name::Text(text.clone())),
+            None => find(text.to_string_lossy().as_bytes()),
+        })
     } else if let Ok(bytes) = name.cast::<PyBytes>() {
         Ok(find(bytes.as_bytes()))
     } else {
@@ -207,11 +254,7 @@ fn matching<N: Iterator<Item = &'static str>>(
 /// Whether the header `name` is `wanted`, ASCII-case-insensitively.
 fn named(name: &Bound<'_, PyAny>, wanted: &str) -> PyResult<bool> {
     if let Ok(text) = name.cast::<PyString>() {
-        Ok(text.len()? == wanted.len()
-            && text
-                .to_string_lossy()
-                .as_bytes()
-                .eq_ignore_ascii_case(wanted.as_bytes()))
+        Ok(utf8(text).is_some_and(|name| name.eq_ignore_ascii_case(wanted)))
     } else if let Ok(bytes) = name.cast::<PyBytes>() {
         Ok(bytes.as_bytes().eq_ignore_ascii_case(wanted.as_bytes()))
     } else {
@@ -222,15 +265,20 @@ fn named(name: &Bound<'_, PyAny>, wanted: &str) -> PyResult<bool> {
 /// The bytes of a `str` (UTF-8), `bytes`, `bytearray` or `memoryview` value.
 pub fn bytes_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Value<'py>> {
     let py = value.py();
+    if let Ok(text) = value.cast_exact::<PyString>() {
+        if utf8(text).is_some() {
+            return Ok(Value::Text(text.clone()));
+        }
+    }
     let bytes = if let Ok(bytes) = value.cast::<PyBytes>() {
         bytes.clone().into_any()
     } else if let Ok(text) = value.cast::<PyString>() {
+        if utf8(text).is_some() {
+            return Ok(Value::Text(text.clone()));
+        }
         // Lone surrogates (text decoded with `surrogateescape`) go through as the
         // invalid UTF-8 they are, for the core to report.
-        match text.encode_utf8() {
-            Ok(bytes) => bytes.into_any(),
-            Err(_) => text.call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?,
-        }
+        text.call_method1(intern!(py, "encode"), ("utf-8", "surrogatepass"))?
     } else if let Ok(array) = value.cast::<PyByteArray>() {
         return Ok(Value::Copied(array.to_vec()));
     } else if value.is_instance_of::<PyMemoryView>() {
@@ -242,6 +290,44 @@ pub fn bytes_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Value<'py>> {
     Ok(Value::Bytes(bytes.cast_into::<PyBytes>()?))
 }
 
+/// A `str` argument (a key, a value, a name) as UTF-8. A lone surrogate becomes
+/// one U+FFFD, as in a JS string passed to the core, so the core answers with its
+/// own code (or keeps the replacement) where Python would raise `UnicodeEncodeError`.
+pub struct Text(pub Cow<'static, str>);
+
+impl FromPyObject<'_, '_> for Text {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        let text = obj.cast::<PyString>()?;
+        if let Ok(utf8) = text.to_cow() {
+            return Ok(Self(Cow::Owned(utf8.into_owned())));
+        }
+        // (`str.encode`, not a subclass's override.)
+        let py = obj.py();
+        let encoded = py
+            .get_type::<PyString>()
+            .call_method1(intern!(py, "encode"), (text, "utf-8", "surrogatepass"))?;
+        let mut lossy = String::new();
+        for chunk in encoded.cast_into::<PyBytes>()?.as_bytes().utf8_chunks() {
+            lossy.push_str(chunk.valid());
+            // A surrogate's 3 bytes come as 3 invalid chunks, the first one 0xED.
+            if chunk.invalid().first() == Some(&0xED) {
+                lossy.push(char::REPLACEMENT_CHARACTER);
+            }
+        }
+        Ok(Self(Cow::Owned(lossy)))
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A Python container being written: a list gets Kafka-style `(name, bytes)`
 /// pairs, a dict or other mutable mapping `headers[name] = str`. The `Injector`
 /// methods cannot fail, so the first Python error is kept, later writes are
@@ -249,6 +335,8 @@ pub fn bytes_of<'py>(value: &Bound<'py, PyAny>) -> PyResult<Value<'py>> {
 pub struct Writer<'py> {
     container: Bound<'py, PyAny>,
     list: Option<Bound<'py, PyList>>,
+    /// A `dict` that was empty: it holds only the lowercase names written here.
+    fresh: Option<Bound<'py, PyDict>>,
     error: Option<PyErr>,
 }
 
@@ -268,9 +356,15 @@ impl<'py> Writer<'py> {
             let expected = "headers to inject into must be a mutable mapping, a list or None";
             return Err(type_error(expected, &container));
         }
+        let fresh = container
+            .cast_exact::<PyDict>()
+            .ok()
+            .filter(|dict| dict.is_empty())
+            .cloned();
         Ok(Self {
             container,
             list,
+            fresh,
             error: None,
         })
     }
@@ -289,6 +383,13 @@ impl<'py> Writer<'py> {
     /// Deletes every header named `name`, in any spelling. A mapping is cleared
     /// before assignment too, as some (`email.message.Message`) append on it.
     fn remove(&self, name: &str) -> PyResult<()> {
+        if let Some(dict) = &self.fresh {
+            let name = name_str(dict.py(), name);
+            if dict.contains(&name)? {
+                dict.del_item(name)?;
+            }
+            return Ok(());
+        }
         if let Some(list) = &self.list {
             // Backwards, so deletions leave the indices still to visit in place.
             for index in (0..list.len()).rev() {
@@ -299,17 +400,22 @@ impl<'py> Writer<'py> {
             }
             return Ok(());
         }
-        let keys = match self.container.cast_exact::<PyDict>() {
-            Ok(dict) => dict.keys().into_any(),
-            Err(_) => self
-                .container
-                .call_method0(intern!(self.container.py(), "keys"))?,
-        };
         let mut doomed = Vec::new();
-        for key in keys.try_iter()? {
-            let key = key?;
-            if named(&key, name)? {
-                doomed.push(key);
+        if let Ok(dict) = self.container.cast_exact::<PyDict>() {
+            for (key, _) in dict.iter() {
+                if named(&key, name)? {
+                    doomed.push(key);
+                }
+            }
+        } else {
+            let keys = self
+                .container
+                .call_method0(intern!(self.container.py(), "keys"))?;
+            for key in keys.try_iter()? {
+                let key = key?;
+                if named(&key, name)? {
+                    doomed.push(key);
+                }
             }
         }
         for key in doomed {
@@ -323,12 +429,33 @@ impl<'py> Writer<'py> {
     }
 }
 
+/// The header name `name` as a `str`: the interned one for every name a format
+/// writes (so no new object, and its hash is known), a new one otherwise.
+fn name_str<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+    static NAMES: PyOnceLock<Vec<(&'static str, Py<PyString>)>> = PyOnceLock::new();
+    let names = NAMES.get_or_init(py, || {
+        let names = tracewire::Format::ALL
+            .iter()
+            .flat_map(|format| format.fields());
+        names
+            .filter(|name| !name.ends_with('*'))
+            .map(|name| (name, PyString::intern(py, name).unbind()))
+            .collect()
+    });
+    match names.iter().find(|(known, _)| *known == name) {
+        Some((_, interned)) => interned.bind(py).clone(),
+        None => PyString::new(py, name),
+    }
+}
+
 impl Injector for Writer<'_> {
     fn set_header(&mut self, name: &str, value: &str) {
         self.attempt(|this| {
             this.remove(name)?;
+            let py = this.container.py();
+            let name = name_str(py, name);
             match &this.list {
-                Some(list) => list.append((name, PyBytes::new(list.py(), value.as_bytes()))),
+                Some(list) => list.append((name, PyBytes::new(py, value.as_bytes()))),
                 None => this.container.set_item(name, value),
             }
         });

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
+use crate::carrier::Text;
 use crate::errors::{from_core, guard};
 use crate::json;
 use crate::propagator::PyPropagator;
@@ -44,12 +45,7 @@ impl PyContext {
     /// This context with `key=value` first in its trace state.
     ///
     /// Raises `TracewireError` (`invalid_tracestate_key`, `invalid_tracestate_value`).
-    fn with_tracestate(
-        &self,
-        py: Python<'_>,
-        key: Cow<'_, str>,
-        value: Cow<'_, str>,
-    ) -> PyResult<Self> {
+    fn with_tracestate(&self, py: Python<'_>, key: Text, value: Text) -> PyResult<Self> {
         guard(py, || {
             self.0
                 .clone()
@@ -63,12 +59,7 @@ impl PyContext {
     /// values of `key`).
     ///
     /// Raises `TracewireError` (`invalid_baggage_key`: the key must be an HTTP token).
-    fn with_baggage(
-        &self,
-        py: Python<'_>,
-        key: Cow<'_, str>,
-        value: Cow<'_, str>,
-    ) -> PyResult<Self> {
+    fn with_baggage(&self, py: Python<'_>, key: Text, value: Text) -> PyResult<Self> {
         guard(py, || {
             self.0
                 .clone()
@@ -87,16 +78,16 @@ impl PyContext {
     #[pyo3(
         signature = (
             body,
-            trace_id_field = Cow::Borrowed("traceId"),
-            span_id_field = Cow::Borrowed("spanId"),
+            trace_id_field = Text(Cow::Borrowed("traceId")),
+            span_id_field = Text(Cow::Borrowed("spanId")),
         ),
         text_signature = "($self, body, trace_id_field='traceId', span_id_field='spanId')"
     )]
     fn inject_json<'py>(
         &self,
         body: &Bound<'py, PyAny>,
-        trace_id_field: Cow<'_, str>,
-        span_id_field: Cow<'_, str>,
+        trace_id_field: Text,
+        span_id_field: Text,
     ) -> PyResult<Bound<'py, PyAny>> {
         json::inject(&self.0, body, &trace_id_field, &span_id_field)
     }
@@ -221,7 +212,7 @@ pub struct PyLink(tracewire::Link);
 #[pymethods]
 impl PyLink {
     #[new]
-    fn new(py: Python<'_>, trace_id: Cow<'_, str>, span_id: Cow<'_, str>) -> PyResult<Self> {
+    fn new(py: Python<'_>, trace_id: Text, span_id: Text) -> PyResult<Self> {
         guard(py, || {
             let core = |err: tracewire::Error| from_core(py, &err);
             Ok(Self(tracewire::Link {

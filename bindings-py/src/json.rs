@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 use tracewire::json::JsonFields;
 
-use crate::carrier::{bytes_of, type_error, Value};
+use crate::carrier::{bytes_of, type_error, Text, Value};
 use crate::context::PyContext;
 use crate::errors::{from_core, guard};
 
@@ -21,15 +21,15 @@ use crate::errors::{from_core, guard};
 #[pyo3(
     signature = (
         body,
-        trace_id_field = Cow::Borrowed("traceId"),
-        span_id_field = Cow::Borrowed("spanId"),
+        trace_id_field = Text(Cow::Borrowed("traceId")),
+        span_id_field = Text(Cow::Borrowed("spanId")),
     ),
     text_signature = "(body, trace_id_field='traceId', span_id_field='spanId')"
 )]
 pub fn extract_json(
     body: &Bound<'_, PyAny>,
-    trace_id_field: Cow<'_, str>,
-    span_id_field: Cow<'_, str>,
+    trace_id_field: Text,
+    span_id_field: Text,
 ) -> PyResult<Option<PyContext>> {
     let py = body.py();
     guard(py, || {

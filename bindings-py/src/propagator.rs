@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 use tracewire::{Format, Propagator};
 
-use crate::carrier::{self, Writer};
+use crate::carrier::{self, Text, Writer};
 use crate::context::PyContext;
 use crate::diagnostic::PyDiagnostic;
 use crate::env::environ_or;
@@ -32,14 +32,14 @@ impl PyPropagator {
 impl PyPropagator {
     #[new]
     #[pyo3(
-        signature = (extract=None, inject=None, repeated=Cow::Borrowed("restart")),
+        signature = (extract=None, inject=None, repeated=Text(Cow::Borrowed("restart"))),
         text_signature = "(extract=('tracecontext', 'baggage'), inject=('tracecontext', 'baggage'), repeated='restart')"
     )]
     fn new(
         py: Python<'_>,
         extract: Option<&Bound<'_, PyAny>>,
         inject: Option<&Bound<'_, PyAny>>,
-        repeated: Cow<'_, str>,
+        repeated: Text,
     ) -> PyResult<Self> {
         guard(py, || {
             let default = Propagator::DEFAULT;
@@ -189,7 +189,7 @@ fn formats(names: Option<&Bound<'_, PyAny>>, default: &[Format]) -> PyResult<Vec
         .try_iter()?
         .map(|name| {
             let name = name?.cast_into::<PyString>()?;
-            name.to_cow()?
+            name.to_string_lossy()
                 .parse()
                 .map_err(|err| from_core(name.py(), &err))
         })

@@ -9,6 +9,23 @@ const decoder = new TextDecoder();
 const empty = new Uint8Array(0);
 
 /**
+ * Writes `text` as UTF-8 at byte `at` of `into` (with room for it); returns its
+ * length. Short ASCII text, as header values and records are, goes by a loop:
+ * browsers run that several times faster than a call to TextEncoder.
+ */
+function encodeInto(text, into, at) {
+  if (text.length <= 128) {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return encoder.encodeInto(text, into.subarray(at)).written;
+      into[at + i] = code;
+    }
+    return text.length;
+  }
+  return encoder.encodeInto(text, into.subarray(at)).written;
+}
+
+/**
  * The backend over a module instance's exports (given to `use` once loaded).
  *
  * @param {() => WebAssembly.Exports} replace makes a fresh instance (after a
@@ -20,13 +37,17 @@ export function createBackend(replace) {
   /** All of linear memory; a view is detached (length 0) once memory grows. */
   let memory = empty;
   let scratchView = empty;
-  /** Spec text → propagator handle in the instance in use. */
+  /**
+   * Spec text → its handle: `{ spec, id, instance }`, `id` being the propagator's
+   * number in instance number `instance` (an instance that trapped is replaced).
+   */
   const handles = new Map();
+  let instance = 0;
 
   const start = (exports) => {
     wasm = exports;
     memory = scratchView = empty;
-    handles.clear();
+    instance += 1;
   };
 
   const bytes = () =>
@@ -41,24 +62,25 @@ export function createBackend(replace) {
   };
 
   /** Writes `text` as UTF-8 at byte `at` of the scratch buffer; returns its length. */
-  const put = (text, at) =>
-    encoder.encodeInto(text, scratch(at + text.length * 3).subarray(at)).written;
+  const put = (text, at) => encodeInto(text, scratch(at + text.length * 3), at);
 
   /** Writes text or bytes at byte `at` of the scratch buffer; returns the length. */
   const putBody = (body, at) => {
     if (typeof body === 'string') return put(body, at);
+    // (Setting from a detached array, which reads as empty, would throw.)
+    if (body.length === 0) return 0;
     scratch(at + body.length).set(body, at);
     return body.length;
   };
 
-  /** The handle of `spec`, written (once per instance) after `at` bytes of input. */
-  const handle = (spec, at) => {
-    let found = handles.get(spec);
-    if (found === undefined) {
-      found = wasm.propagator(at, put(spec, at));
-      handles.set(spec, found);
+  /** The number of `handle`'s propagator in the instance in use; its spec, when new
+   * there, is written after `at` bytes of input. */
+  const idOf = (handle, at) => {
+    if (handle.instance !== instance) {
+      handle.id = wasm.propagator(at, put(handle.spec, at));
+      handle.instance = instance;
     }
-    return found;
+    return handle.id;
   };
 
   /** Rust panics abort on this target, as a trap: the instance's state can no
@@ -95,6 +117,7 @@ export function createBackend(replace) {
   return {
     /** Starts using an instantiated module's exports. */
     use: start,
+    encodeInto,
     scratch(size) {
       if (wasm) {
         try {
@@ -109,15 +132,22 @@ export function createBackend(replace) {
     },
     spec: (extract, inject, repeated) =>
       answer(() => wasm.spec(put(`${extract};${inject};${repeated}`, 0))),
-    fields: (spec) => answer(() => wasm.fields(handle(spec, 0))),
-    extract: (spec, _scratch, len) => answer(() => wasm.extract(handle(spec, len), len)),
-    continueTrace: (spec, _scratch, len) =>
-      answer(() => wasm.continue_trace(handle(spec, len), len)),
-    diagnose: (spec, _scratch, len) => answer(() => wasm.diagnose(handle(spec, len), len)),
-    extractEnv: (spec, _scratch, len) => answer(() => wasm.extract_env(handle(spec, len), len)),
-    continueTraceEnv: (spec, _scratch, len) =>
-      answer(() => wasm.continue_trace_env(handle(spec, len), len)),
-    diagnoseEnv: (spec, _scratch, len) => answer(() => wasm.diagnose_env(handle(spec, len), len)),
+    propagator(spec) {
+      let handle = handles.get(spec);
+      if (handle === undefined) handles.set(spec, (handle = { spec, id: 0, instance: 0 }));
+      return handle;
+    },
+    fields: (handle) => answer(() => wasm.fields(idOf(handle, 0))),
+    extract: (handle, _scratch, len) => answer(() => wasm.extract(idOf(handle, len), len)),
+    continueTrace: (handle, _scratch, len) =>
+      answer(() => wasm.continue_trace(idOf(handle, len), len)),
+    continueTraceInject: (handle, _scratch, len) =>
+      answer(() => wasm.continue_trace_inject(idOf(handle, len), len)),
+    diagnose: (handle, _scratch, len) => answer(() => wasm.diagnose(idOf(handle, len), len)),
+    extractEnv: (handle, _scratch, len) => answer(() => wasm.extract_env(idOf(handle, len), len)),
+    continueTraceEnv: (handle, _scratch, len) =>
+      answer(() => wasm.continue_trace_env(idOf(handle, len), len)),
+    diagnoseEnv: (handle, _scratch, len) => answer(() => wasm.diagnose_env(idOf(handle, len), len)),
     newRoot: () => answer(() => wasm.new_root()),
     child: (record) => answer(() => wasm.child(put(record, 0))),
     withTracestate: (record, key, value) =>
@@ -133,15 +163,15 @@ export function createBackend(replace) {
         return wasm.with_baggage(recordLen, keyLen, put(value, recordLen + keyLen));
       }),
     details: (record) => answer(() => wasm.details(put(record, 0))),
-    inject: (spec, record) =>
+    inject: (handle, record) =>
       answer(() => {
-        const propagator = handle(spec, 0);
-        return wasm.inject(propagator, put(record, 0));
+        const id = idOf(handle, 0);
+        return wasm.inject(id, put(record, 0));
       }),
-    injectEnv: (spec, record) =>
+    injectEnv: (handle, record) =>
       answer(() => {
-        const propagator = handle(spec, 0);
-        return wasm.inject_env(propagator, put(record, 0));
+        const id = idOf(handle, 0);
+        return wasm.inject_env(id, put(record, 0));
       }),
     extractJson: (body, traceIdField, spanIdField) =>
       answer(() => {

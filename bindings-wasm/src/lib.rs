@@ -158,6 +158,23 @@ pub fn continue_trace(handle: u32, len: usize) -> usize {
     })
 }
 
+/// The record of a child of the context in the frame (or of a new root), then `\0`
+/// and the header lines the propagator injects for it: `continueTrace` and the
+/// `inject` that usually follows, in one call (neither encoding ever holds a `\0`).
+#[wasm_bindgen]
+pub fn continue_trace_inject(handle: u32, len: usize) -> usize {
+    with_propagator(handle, len, |propagator, frame| {
+        let context = propagator.continue_trace(&Frame(frame));
+        let record = host::record(&context);
+        let lines = host::header_lines(propagator, &context);
+        let mut out = String::with_capacity(record.len() + 1 + lines.len());
+        for part in [&record, "\0", &lines] {
+            out.push_str(part);
+        }
+        out
+    })
+}
+
 /// Diagnostic lines for the frame.
 #[wasm_bindgen]
 pub fn diagnose(handle: u32, len: usize) -> usize {

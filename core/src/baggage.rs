@@ -32,6 +32,9 @@ struct Member {
     value: String,
     /// `;`-joined properties (`p1;p2=v`), still percent-encoded; empty when none.
     properties: String,
+    /// The length of [`Member::encode_into`]'s output, computed once: the limits
+    /// are checked whenever a member is added.
+    len: usize,
 }
 
 impl Baggage {
@@ -48,8 +51,9 @@ impl Baggage {
         Self::from_fields([value], &mut Sink(None))
     }
 
-    /// Combines repeated fields in order; reports what was dropped. The limits
-    /// count the members as they will be injected (encoded, without optional
+    /// Combines repeated fields in order; reports what was dropped (the first 64
+    /// invalid members: enough to say why, however many arrive). The limits count
+    /// the members as they will be injected (encoded, without optional
     /// whitespace), so everything extracted is propagated whole.
     pub(crate) fn from_fields<'a>(
         fields: impl IntoIterator<Item = &'a str>,
@@ -57,6 +61,7 @@ impl Baggage {
     ) -> Self {
         let mut baggage = Self::new();
         let mut bytes = 0;
+        let mut rejected = 0;
         for field in fields {
             for raw in field.split(',').map(trim_ows).filter(|m| !m.is_empty()) {
                 match parse_member(raw) {
@@ -69,7 +74,12 @@ impl Baggage {
                         }
                         baggage.members.push(member);
                     }
-                    Err(code) => sink.report(Format::Baggage, HEADER, code),
+                    Err(code) => {
+                        if rejected < MAX_MEMBERS {
+                            sink.report(Format::Baggage, HEADER, code);
+                        }
+                        rejected += 1;
+                    }
                 }
             }
         }
@@ -95,14 +105,36 @@ impl Baggage {
 
     /// Appends the members of `other` (Jaeger's `uberctx-*` after `baggage`), as
     /// far as the limits allow; the first member past them and all after it are dropped.
+    ///
+    /// Into a baggage that has members, a member without properties is skipped
+    /// when the last member of its key has its value already: a service that
+    /// injects both formats sends every member twice, and the next one would
+    /// otherwise double the baggage at every hop. Jaeger lower-cases keys, so a
+    /// lowercase key is matched ASCII-case-insensitively (`uberctx-user: x`
+    /// repeats `User=x`).
     pub(crate) fn extend(&mut self, other: Baggage) {
         let mut bytes = self.encoded_len();
+        let merging = !self.members.is_empty();
         for member in other.members {
+            if merging && member.properties.is_empty() && self.says(&member) {
+                continue;
+            }
             if !self.fits(&mut bytes, &member) {
                 return;
             }
             self.members.push(member);
         }
+    }
+
+    /// Whether the last member of `member`'s key (in any case for a lowercase
+    /// key) has `member`'s value.
+    fn says(&self, member: &Member) -> bool {
+        let lowercase = !member.key.bytes().any(|b| b.is_ascii_uppercase());
+        self.members
+            .iter()
+            .rev()
+            .find(|m| m.key == member.key || (lowercase && m.key.eq_ignore_ascii_case(&member.key)))
+            .is_some_and(|m| m.value == member.value)
     }
 
     /// Whether there are no members.
@@ -137,25 +169,31 @@ impl Baggage {
     /// and the result must stay within 64 members and 8192 encoded bytes
     /// (`baggage_too_large`), so that what a context holds is always propagated whole.
     pub fn insert(&self, key: &str, value: &str) -> Result<Self, Error> {
-        if !is_token(key) {
-            return Err(Error::new(Code::InvalidBaggageKey, key));
-        }
-        let mut members: Vec<Member> = self
-            .members
-            .iter()
-            .filter(|m| m.key != key)
-            .cloned()
-            .collect();
-        members.push(Member {
-            key: key.to_owned(),
-            value: value.to_owned(),
-            properties: String::new(),
-        });
-        let baggage = Self { members };
-        if baggage.len() > MAX_MEMBERS || baggage.encoded_len() > MAX_BYTES {
-            return Err(Error::new(Code::BaggageTooLarge, key));
-        }
+        let mut baggage = self.clone();
+        baggage
+            .set(key, value)
+            .map_err(|code| Error::new(code, key))?;
         Ok(baggage)
+    }
+
+    /// [`Baggage::insert`] in place, for a baggage built one member at a time
+    /// (Jaeger's `uberctx-*` headers): the limits are checked first, so a refused
+    /// member costs no copy.
+    pub(crate) fn set(&mut self, key: &str, value: &str) -> Result<(), Code> {
+        if !is_token(key) {
+            return Err(Code::InvalidBaggageKey);
+        }
+        let others = self.members.iter().filter(|m| m.key != key);
+        let count = others.clone().count() + 1;
+        let bytes =
+            others.map(|m| m.encoded_len() + 1).sum::<usize>() + key.len() + 1 + encoded_len(value);
+        if count > MAX_MEMBERS || bytes > MAX_BYTES {
+            return Err(Code::BaggageTooLarge);
+        }
+        self.members.retain(|m| m.key != key);
+        self.members
+            .push(Member::new(key.to_owned(), value.to_owned(), String::new()));
+        Ok(())
     }
 
     /// A copy without `key`.
@@ -208,23 +246,29 @@ impl Member {
         }
     }
 
-    /// The length of [`Member::encode_into`]'s output, without encoding.
-    fn encoded_len(&self) -> usize {
-        let value: usize = self
-            .value
-            .bytes()
-            .map(|b| if is_plain(b) { 1 } else { 3 })
-            .sum();
-        let properties = if self.properties.is_empty() {
+    fn new(key: String, value: String, properties: String) -> Self {
+        let properties_len = if properties.is_empty() {
             0
         } else {
-            1 + self.properties.len()
+            1 + properties.len()
         };
-        self.key.len() + 1 + value + properties
+        let len = key.len() + 1 + encoded_len(&value) + properties_len;
+        Self {
+            key,
+            value,
+            properties,
+            len,
+        }
+    }
+
+    /// The length of [`Member::encode_into`]'s output, without encoding.
+    fn encoded_len(&self) -> usize {
+        self.len
     }
 }
 
-/// `key OWS "=" OWS value *(OWS ";" OWS property)`, already trimmed.
+/// `key OWS "=" OWS value *(OWS ";" OWS property)`, already trimmed. Everything
+/// is checked before anything is allocated: a rejected member costs nothing.
 fn parse_member(raw: &str) -> Result<Member, Code> {
     let mut parts = raw.split(';');
     let pair = parts.next().unwrap_or_default();
@@ -233,30 +277,36 @@ fn parse_member(raw: &str) -> Result<Member, Code> {
     if !is_token(key) {
         return Err(Code::InvalidBaggageKey);
     }
-    let value = decode(value).ok_or(Code::InvalidBaggageValue)?;
-    let mut properties = String::new();
-    for property in parts.map(trim_ows).filter(|p| !p.is_empty()) {
-        let (name, value) = match property.split_once('=') {
-            Some((name, value)) => (trim_ows(name), Some(trim_ows(value))),
-            None => (property, None),
-        };
-        if !is_token(name) || value.is_some_and(|v| !v.bytes().all(is_octet)) {
-            return Err(Code::InvalidBaggageMember);
+    if !is_encoded(value) {
+        return Err(Code::InvalidBaggageValue);
+    }
+    let properties = parts.map(trim_ows).filter(|p| !p.is_empty()).map(property);
+    let mut len = 0;
+    for property in properties.clone() {
+        let (name, value) = property.ok_or(Code::InvalidBaggageMember)?;
+        len += usize::from(len > 0) + name.len() + value.map_or(0, |v| 1 + v.len());
+    }
+    let mut joined = String::with_capacity(len);
+    for (name, value) in properties.flatten() {
+        if !joined.is_empty() {
+            joined.push(';');
         }
-        if !properties.is_empty() {
-            properties.push(';');
-        }
-        properties.push_str(name);
+        joined.push_str(name);
         if let Some(value) = value {
-            properties.push('=');
-            properties.push_str(value);
+            joined.push('=');
+            joined.push_str(value);
         }
     }
-    Ok(Member {
-        key: key.to_owned(),
-        value,
-        properties,
-    })
+    Ok(Member::new(key.to_owned(), decode(value), joined))
+}
+
+/// `key OWS [ "=" OWS value ]` with a token key and octets as value, trimmed.
+fn property(property: &str) -> Option<(&str, Option<&str>)> {
+    let (name, value) = match property.split_once('=') {
+        Some((name, value)) => (trim_ows(name), Some(trim_ows(value))),
+        None => (property, None),
+    };
+    (is_token(name) && value.is_none_or(|v| v.bytes().all(is_octet))).then_some((name, value))
 }
 
 /// `baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E`.
@@ -271,33 +321,46 @@ fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// Percent-decodes a value (RFC 3986 §2.1); `None` for a character outside
-/// `baggage-octet` or a broken escape. Invalid UTF-8 becomes U+FFFD.
-fn decode(value: &str) -> Option<String> {
+/// Whether `value` is `baggage-octet`s whose every `%` starts an escape of two
+/// hex digits (RFC 3986 §2.1).
+fn is_encoded(value: &str) -> bool {
     let bytes = value.as_bytes();
-    if !bytes.iter().all(|&b| is_octet(b)) {
-        return None;
+    bytes.iter().enumerate().all(|(i, &b)| {
+        is_octet(b)
+            && (b != b'%'
+                || bytes
+                    .get(i + 1..i + 3)
+                    .is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit)))
+    })
+}
+
+/// Percent-decodes a value [`is_encoded`] accepted. Invalid UTF-8 becomes U+FFFD.
+fn decode(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_owned();
     }
-    if !bytes.contains(&b'%') {
-        return Some(value.to_owned());
-    }
+    let bytes = value.as_bytes();
+    let digit = |b: u8| char::from(b).to_digit(16).unwrap_or_default() as u8;
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let digits = bytes.get(i + 1..i + 3)?;
-            let text = std::str::from_utf8(digits).ok()?;
-            if !digits.iter().all(u8::is_ascii_hexdigit) {
-                return None;
+        match bytes.get(i..i + 3) {
+            Some(&[b'%', high, low]) => {
+                out.push(digit(high) << 4 | digit(low));
+                i += 3;
             }
-            out.push(u8::from_str_radix(text, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
         }
     }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The length of `value` percent-encoded by [`encode_into`].
+fn encoded_len(value: &str) -> usize {
+    value.bytes().map(|b| if is_plain(b) { 1 } else { 3 }).sum()
 }
 
 /// A byte written as itself: a `baggage-octet` other than `%`.
@@ -419,6 +482,19 @@ mod tests {
     }
 
     #[test]
+    fn reports_the_first_64_invalid_members() {
+        let junk = vec!["x"; 100].join(",");
+        let mut diagnostics = Vec::new();
+        let baggage =
+            Baggage::from_fields([junk.as_str(), "a=1"], &mut Sink(Some(&mut diagnostics)));
+        assert_eq!(baggage.header(), "a=1");
+        assert_eq!(diagnostics.len(), MAX_MEMBERS);
+        assert!(diagnostics
+            .iter()
+            .all(|d| d.code == Code::InvalidBaggageMember));
+    }
+
+    #[test]
     fn extend_keeps_the_limits() {
         let mut baggage = Baggage::parse(&format!("a={}", "x".repeat(8000)));
         baggage.extend(Baggage::parse(&format!("b={},c=1", "y".repeat(300))));
@@ -426,6 +502,26 @@ mod tests {
         let mut baggage = Baggage::parse("a=1");
         baggage.extend(Baggage::parse("b=2,c=3"));
         assert_eq!(baggage.header(), "a=1,b=2,c=3");
+    }
+
+    #[test]
+    fn extend_skips_what_is_said_already() {
+        // W3C members, then Jaeger's copy of them as a service injecting both sent it.
+        let mut baggage = Baggage::parse("User=x,a=1;p,b=1,b=2,c=3");
+        baggage.extend(Baggage::parse("user=x,a=1,b=1,c=4"));
+        assert_eq!(baggage.header(), "User=x,a=1;p,b=1,b=2,c=3,b=1,c=4");
+        // A lowercase key in any spelling: Jaeger's `a` may stand for `A`.
+        let mut baggage = Baggage::parse("a=1,A=2");
+        baggage.extend(Baggage::parse("a=2,A=1"));
+        assert_eq!(baggage.header(), "a=1,A=2,A=1");
+        // Members appended count: the value of a key is always the later source's.
+        let mut baggage = Baggage::parse("a=1");
+        baggage.extend(Baggage::parse("a=2,a=1,k=v;p,k=v;p"));
+        assert_eq!(baggage.header(), "a=1,a=2,a=1,k=v;p,k=v;p");
+        // The first source is taken as it came.
+        let mut baggage = Baggage::new();
+        baggage.extend(Baggage::parse("a=1,a=1"));
+        assert_eq!(baggage.header(), "a=1,a=1");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! What a service holds while it handles one message.
 
+use std::sync::Arc;
+
 use crate::traceparent;
 use crate::{Baggage, Error, Injector, Propagator, SpanId, TraceFlags, TraceId, TraceState};
 
@@ -11,7 +13,8 @@ pub struct Context {
     parent_span_id: Option<SpanId>,
     flags: TraceFlags,
     trace_state: TraceState,
-    baggage: Baggage,
+    /// Shared by the contexts of a trace's spans, not copied; `None` when empty.
+    baggage: Option<Arc<Baggage>>,
     links: Vec<Link>,
     /// Format-specific state, boxed: most contexts have none.
     extras: Option<Box<Extras>>,
@@ -55,7 +58,7 @@ impl Context {
             parent_span_id: None,
             flags,
             trace_state: TraceState::new(),
-            baggage: Baggage::new(),
+            baggage: None,
             links: Vec::new(),
             extras: None,
         }
@@ -149,7 +152,8 @@ impl Context {
 
     /// The baggage.
     pub fn baggage(&self) -> &Baggage {
-        &self.baggage
+        static EMPTY: Baggage = Baggage::new();
+        self.baggage.as_deref().unwrap_or(&EMPTY)
     }
 
     /// Other spans that arrived with this one (see [`Link`]).
@@ -204,14 +208,14 @@ impl Context {
     /// assert_eq!(ctx.baggage().get("user.id"), Some("alice smith"));
     /// assert_eq!(ctx.baggage().header(), "user.id=alice%20smith");
     /// ```
-    pub fn with_baggage(mut self, key: &str, value: &str) -> Result<Self, Error> {
-        self.baggage = self.baggage.insert(key, value)?;
-        Ok(self)
+    pub fn with_baggage(self, key: &str, value: &str) -> Result<Self, Error> {
+        let baggage = self.baggage().insert(key, value)?;
+        Ok(self.replace_baggage(baggage))
     }
 
     /// This context with the given baggage.
     pub fn replace_baggage(mut self, baggage: Baggage) -> Self {
-        self.baggage = baggage;
+        self.baggage = (!baggage.is_empty()).then(|| Arc::new(baggage));
         self
     }
 
@@ -320,8 +324,11 @@ pub struct Traceparent([u8; traceparent::LEN]);
 impl Traceparent {
     /// The header value.
     pub fn as_str(&self) -> &str {
-        // Only ASCII hex digits and dashes are ever written.
-        std::str::from_utf8(&self.0).unwrap_or_default()
+        debug_assert!(self.0.is_ascii());
+        // SAFETY: only `Context::traceparent` makes one, from `traceparent::format`,
+        // which writes ASCII hex digits and dashes alone. (Read on every inject:
+        // checking again costs as much as writing it.)
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 }
 

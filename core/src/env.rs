@@ -36,14 +36,14 @@ pub fn header_name(variable: &str) -> Option<String> {
     if variable == LAMBDA_XRAY {
         return Some(XRAY_HEADER.to_owned());
     }
-    let header: String = variable
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'0'..=b'9' => Some(char::from(b.to_ascii_lowercase())),
-            b'_' => Some('-'),
-            _ => None,
-        })
-        .collect::<Option<_>>()?;
+    let mut header = String::with_capacity(variable.len());
+    for b in variable.bytes() {
+        header.push(match b {
+            b'A'..=b'Z' | b'0'..=b'9' => char::from(b.to_ascii_lowercase()),
+            b'_' => '-',
+            _ => return None,
+        });
+    }
     (!header.is_empty() && header != XRAY_HEADER).then_some(header)
 }
 
@@ -92,35 +92,67 @@ fn stands_for(variable: &str, field: &str) -> bool {
     }
 }
 
-/// Variables read as headers. Only names the propagator reads are translated
-/// (and so allocated).
+/// Variables read as headers: each variable that stands for a header of the
+/// propagator's formats is visited under that header's name. The names are the
+/// formats' own, except under Jaeger's `uberctx-` prefix: those are made up (and
+/// allocated) in a first pass, for the variables that need them only.
 struct Variables<'c, E: ?Sized> {
+    propagator: &'c Propagator,
     vars: &'c E,
-    names: Vec<(String, usize)>,
+    /// The made-up names, one after the other.
+    names: String,
+    /// Where each made-up name ends in `names`, and the index of its variable.
+    prefixed: Vec<(usize, usize)>,
 }
 
-/// Visits the variables whose header names the propagator reads.
-fn relevant<'c, E: Extractor + ?Sized>(propagator: &Propagator, vars: &'c E) -> Variables<'c, E> {
-    let mut names = Vec::new();
-    let mut index = 0;
-    vars.for_each_header(&mut |variable, _| {
-        let mut fields = propagator.extract_formats().iter().flat_map(|f| f.fields());
-        if fields.any(|field| stands_for(variable, field)) {
-            if let Some(name) = header_name(variable) {
-                names.push((name, index));
+/// The propagator's fields that are prefixes (`true`) or whole names (`false`).
+fn fields(
+    propagator: &Propagator,
+    prefix: bool,
+) -> impl Iterator<Item = &'static str> + Clone + '_ {
+    let fields = propagator.extract_formats().iter().flat_map(|f| f.fields());
+    fields.filter(move |field| field.ends_with('*') == prefix)
+}
+
+/// `vars` as the propagator reads them.
+fn relevant<'c, E: Extractor + ?Sized>(
+    propagator: &'c Propagator,
+    vars: &'c E,
+) -> Variables<'c, E> {
+    let (mut names, mut prefixed) = (String::new(), Vec::new());
+    if fields(propagator, true).next().is_some() {
+        let mut index = 0;
+        vars.for_each_header(&mut |variable, _| {
+            if fields(propagator, true).any(|field| stands_for(variable, field)) {
+                // Checked by `stands_for`: upper-case letters, digits and `_`.
+                let header = variable.bytes().map(|b| match b {
+                    b'_' => '-',
+                    b => char::from(b.to_ascii_lowercase()),
+                });
+                names.extend(header);
+                prefixed.push((names.len(), index));
             }
-        }
-        index += 1;
-    });
-    Variables { vars, names }
+            index += 1;
+        });
+    }
+    Variables {
+        propagator,
+        vars,
+        names,
+        prefixed,
+    }
 }
 
 impl<E: Extractor + ?Sized> Extractor for Variables<'_, E> {
     fn for_each_header<'a>(&'a self, visit: &mut dyn FnMut(&'a str, &'a [u8])) {
-        let mut index = 0;
-        let mut next = self.names.iter().peekable();
-        self.vars.for_each_header(&mut |_, value| {
-            if let Some((name, _)) = next.next_if(|(_, at)| *at == index) {
+        let fixed = fields(self.propagator, false);
+        let mut prefixed = self.prefixed.iter().peekable();
+        let (mut start, mut index) = (0, 0);
+        self.vars.for_each_header(&mut |variable, value| {
+            if let Some(&(end, _)) = prefixed.next_if(|(_, at)| *at == index) {
+                visit(&self.names[start..end], value);
+                start = end;
+            } else if let Some(name) = fixed.clone().find(|name| stands_for(variable, name)) {
                 visit(name, value);
             }
             index += 1;
@@ -204,14 +236,20 @@ mod tests {
             ("BAGGAGE", false),
             ("UB", false),
         ] {
-            let names = relevant(&propagator, &[(variable, "x")]).names;
-            assert_eq!(!names.is_empty(), read, "{variable}");
+            assert_eq!(!names(&propagator, variable).is_empty(), read, "{variable}");
         }
         let xray = Propagator::builder().extract([crate::Format::Xray]).build();
-        assert_eq!(relevant(&xray, &[("_X_AMZN_TRACE_ID", "x")]).names.len(), 1);
-        assert!(relevant(&xray, &[("X_AMZN_TRACE_ID", "x")])
-            .names
-            .is_empty());
+        assert_eq!(names(&xray, "_X_AMZN_TRACE_ID"), ["x-amzn-trace-id"]);
+        assert!(names(&xray, "X_AMZN_TRACE_ID").is_empty());
+        assert_eq!(names(&propagator, "UBERCTX_USER_ID"), ["uberctx-user-id"]);
+    }
+
+    /// The header names under which `propagator` reads `variable`.
+    fn names(propagator: &Propagator, variable: &str) -> Vec<String> {
+        let vars = [(variable, "x")];
+        let mut names = Vec::new();
+        relevant(propagator, &vars).for_each_header(&mut |name, _| names.push(name.to_owned()));
+        names
     }
 
     #[test]

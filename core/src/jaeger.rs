@@ -12,8 +12,10 @@
 //!   "should only be set when the sampled flag is set", so debug counts as sampled.
 //!
 //! Written as `{32 hex}:{16 hex}:0:{2 hex}` with only the sampled and debug bits,
-//! debug only when it arrived (never forced on), then one `uberctx-{key}` header
-//! per baggage member.
+//! debug only when it arrived (never forced on) and only beside the sampled bit
+//! (a receiver reads debug as sampled), then one `uberctx-{key}` header per
+//! baggage member; a member with an empty value removes its header instead, since
+//! no header is ever written empty.
 //!
 //! Baggage: the key is the header name after `uberctx-`, lower-cased (HTTP names
 //! are case-insensitive and HTTP/2 lower-cases them, so the key never depends on
@@ -21,7 +23,7 @@
 //! plus, invalid UTF-8 becomes U+FFFD). A `%` that starts no escape is kept as it
 //! is: senders of Jaeger's `TEXT_MAP` encoding (Kafka) do not URL-encode values.
 
-use crate::baggage::MAX_MEMBERS;
+use crate::baggage::{MAX_BYTES, MAX_MEMBERS};
 use crate::carrier::Injector;
 use crate::diagnostic::Sink;
 use crate::headers::{Field, Seen};
@@ -126,7 +128,14 @@ pub(crate) fn baggage(seen: &Seen<'_>, sink: &mut Sink<'_>) -> Baggage {
             continue;
         };
         // `Field::matches` checked the prefix, case-insensitively, at a char boundary.
-        let key = name[BAGGAGE_PREFIX.len()..].to_ascii_lowercase();
+        let key = &name[BAGGAGE_PREFIX.len()..];
+        let value = trim_ows(text);
+        // Decoding shrinks a value to a third at most: past that, it cannot fit.
+        if key.len() + value.len() / 3 > MAX_BYTES {
+            sink.report(Format::Jaeger, BAGGAGE_HEADER, Code::BaggageTooLarge);
+            continue;
+        }
+        let key = key.to_ascii_lowercase();
         if baggage.len() == MAX_MEMBERS && baggage.get(&key).is_none() {
             if !full {
                 sink.report(Format::Jaeger, BAGGAGE_HEADER, Code::BaggageTooLarge);
@@ -134,9 +143,8 @@ pub(crate) fn baggage(seen: &Seen<'_>, sink: &mut Sink<'_>) -> Baggage {
             }
             continue;
         }
-        match baggage.insert(&key, &decode(trim_ows(text))) {
-            Ok(more) => baggage = more,
-            Err(error) => sink.report(Format::Jaeger, BAGGAGE_HEADER, error.code()),
+        if let Err(code) = baggage.set(&key, &decode(value)) {
+            sink.report(Format::Jaeger, BAGGAGE_HEADER, code);
         }
     }
     baggage
@@ -177,13 +185,15 @@ fn hex_digit(b: u8) -> Option<u8> {
 }
 
 /// Writes `uber-trace-id`, then `uberctx-{key}` for every baggage member (keys are
-/// tokens, so valid header names; written lower-case like every injected name).
+/// tokens, so valid header names; written lower-case like every injected name),
+/// removing it for an empty value.
 pub(crate) fn inject<I: Injector + ?Sized>(context: &Context, carrier: &mut I) {
     let mut flags = 0;
     if context.sampled() {
         flags |= SAMPLED;
     }
-    if context.is_debug() {
+    // Debug means "sample this": never sent for a trace that is not sampled.
+    if context.sampled() && context.is_debug() {
         flags |= DEBUG;
     }
     let mut value = [b':'; 32 + 1 + 16 + 3 + 2];
@@ -198,6 +208,10 @@ pub(crate) fn inject<I: Injector + ?Sized>(context: &Context, carrier: &mut I) {
     );
     for (key, value, _) in context.baggage().iter() {
         let name = format!("{BAGGAGE_PREFIX}{}", key.to_ascii_lowercase());
+        if value.is_empty() {
+            carrier.remove_header(&name);
+            continue;
+        }
         let mut encoded = String::with_capacity(value.len());
         crate::baggage::encode_into(value, &mut encoded);
         carrier.set_header(&name, &encoded);
@@ -267,6 +281,24 @@ mod tests {
         assert_eq!(
             out[0].1,
             "00000000000000000000000000000abc:0000000000000def:0:03"
+        );
+    }
+
+    #[test]
+    fn debug_only_beside_sampled_and_no_empty_headers() {
+        let mut out: Vec<(String, String)> = vec![("uberctx-gone".into(), "stale".into())];
+        let context = parse("abc:def:0:3")
+            .unwrap()
+            .with_sampled(false)
+            .with_baggage("gone", "")
+            .unwrap();
+        inject(&context, &mut out);
+        assert_eq!(
+            out,
+            [(
+                "uber-trace-id".to_owned(),
+                "00000000000000000000000000000abc:0000000000000def:0:00".to_owned()
+            )]
         );
     }
 

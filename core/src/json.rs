@@ -6,9 +6,10 @@
 //! format) and the CloudEvents distributed tracing attributes
 //! `traceparent`/`tracestate`, which win when valid (id fields of another trace
 //! then become a link, as between header formats). The body is never parsed into
-//! a tree: one validating scan finds the top-level members, and injection splices
-//! new values into the original bytes, so every other byte (key order, spacing,
-//! numbers, escapes) stays as it was.
+//! a tree: a validating scan visits the top-level members without keeping them
+//! (memory does not grow with their number), and injection scans again to splice
+//! new values into a copy of the original bytes, so every other byte (key order,
+//! spacing, numbers, escapes) stays as it was.
 //!
 //! Rules, for readers in other languages:
 //! - Member names are compared after unescaping; when a name repeats, the last
@@ -67,24 +68,27 @@ impl Default for JsonFields<'_> {
 /// assert_eq!(ctx.span_id().to_string(), "00f067aa0ba902b7");
 /// ```
 pub fn extract(body: &[u8], fields: JsonFields<'_>) -> Result<Option<Context>, Error> {
-    let members = Members::scan(body)?;
-    let trace_id = members
-        .string(fields.trace_id)
-        .and_then(|text| parse_trace_id(&text));
-    let span_id = members
-        .string(fields.span_id)
-        .and_then(|text| text.parse::<SpanId>().ok());
-    let ids = trace_id.zip(span_id);
-    let parent = members
-        .string(TRACEPARENT)
-        .and_then(|value| traceparent::parse(trim_ows(&value)).ok());
+    // The value of the last member of each name.
+    let names = [fields.trace_id, fields.span_id, TRACEPARENT, TRACESTATE];
+    let mut last: [Option<Range<usize>>; 4] = Default::default();
+    let object = Object::scan(body, |text, member| {
+        for (slot, name) in last.iter_mut().zip(names) {
+            if member.is_named(text, name) {
+                *slot = Some(member.value.clone());
+            }
+        }
+    })?;
+    let [trace_id, span_id, parent, trace_state] = last.map(|value| object.string(value));
+    let ids = trace_id
+        .and_then(|text| parse_trace_id(&text))
+        .zip(span_id.and_then(|text| text.parse::<SpanId>().ok()));
+    let parent = parent.and_then(|value| traceparent::parse(trim_ows(&value)).ok());
     let Some(parent) = parent else {
         return Ok(
             ids.map(|(trace_id, span_id)| Context::new(trace_id, span_id, TraceFlags::SAMPLED))
         );
     };
-    let trace_state = members
-        .string(TRACESTATE)
+    let trace_state = trace_state
         .and_then(|text| TraceState::parse(&text).ok())
         .unwrap_or_default();
     let mut context =
@@ -108,25 +112,38 @@ pub fn extract(body: &[u8], fields: JsonFields<'_>) -> Result<Option<Context>, E
 /// assert!(text.starts_with(r#"{"orderId": 42,"traceId":""#));
 /// ```
 pub fn inject(context: &Context, body: &[u8], fields: JsonFields<'_>) -> Result<Vec<u8>, Error> {
-    let members = Members::scan(body)?;
+    // How many members each name has, and their values' bytes: to size the copy.
+    let names = [TRACEPARENT, TRACESTATE, fields.trace_id, fields.span_id];
+    let mut counts = [(0, 0); 4];
+    Object::scan(body, |text, member| {
+        for ((count, bytes), name) in counts.iter_mut().zip(names) {
+            if member.is_named(text, name) {
+                (*count, *bytes) = (*count + 1, *bytes + member.value.len());
+            }
+        }
+    })?;
+    let cloud_event = counts[0].0 > 0;
     let trace_id = context.trace_id().to_hex();
     let span_id = context.span_id().to_hex();
-    let mut edits = Edits::new(&members);
-    if members.has(TRACEPARENT) {
-        edits.set(TRACEPARENT, &context.traceparent(), false);
+    let mut plan = Plan::default();
+    if cloud_event {
+        plan.set(TRACEPARENT, &context.traceparent(), false);
         let trace_state = context.trace_state().header();
         if trace_state.is_empty() {
-            edits.remove(TRACESTATE);
+            plan.remove(TRACESTATE);
         } else {
-            edits.set(TRACESTATE, &trace_state, true);
+            plan.set(TRACESTATE, &trace_state, true);
         }
-        edits.set(fields.trace_id, &trace_id, false);
-        edits.set(fields.span_id, &span_id, false);
+        plan.set(fields.trace_id, &trace_id, false);
+        plan.set(fields.span_id, &span_id, false);
     } else {
-        edits.set(fields.trace_id, &trace_id, true);
-        edits.set(fields.span_id, &span_id, true);
+        plan.set(fields.trace_id, &trace_id, true);
+        plan.set(fields.span_id, &span_id, true);
     }
-    Ok(edits.apply())
+    plan.apply(body, |name| {
+        let index = names.iter().position(|known| *known == name);
+        index.map_or((0, 0), |index| counts[index])
+    })
 }
 
 /// A 32-hex-digit trace id, or a 16-digit one (64-bit systems), left-padded.
@@ -139,7 +156,7 @@ fn parse_trace_id(text: &str) -> Option<TraceId> {
 
 /// A string as a JSON literal, escaping what JSON requires.
 pub(crate) fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
+    let mut out = String::with_capacity(literal_len(text));
     out.push('"');
     for c in text.chars() {
         match c {
@@ -153,17 +170,41 @@ pub(crate) fn json_string(text: &str) -> String {
     out
 }
 
+/// The length of [`json_string`]'s output.
+fn literal_len(text: &str) -> usize {
+    let escaped = |c: char| match c {
+        '"' | '\\' => 2,
+        c if u32::from(c) < 0x20 => 6,
+        c => c.len_utf8(),
+    };
+    2 + text.chars().map(escaped).sum::<usize>()
+}
+
 /// The contents of a string literal (without its quotes), escapes resolved; the
 /// scanner has checked the escapes already. A lone surrogate becomes U+FFFD.
 fn unescape(raw: &str) -> Cow<'_, str> {
-    if !raw.contains('\\') {
-        return Cow::Borrowed(raw);
+    if raw.contains('\\') {
+        Cow::Owned(Unescaped(raw).collect())
+    } else {
+        Cow::Borrowed(raw)
     }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(at) = rest.find('\\') {
-        out.push_str(&rest[..at]);
-        let escape = &rest[at + 1..];
+}
+
+/// The characters of a string literal's contents, escapes resolved, without
+/// allocating: names are compared as they are scanned.
+struct Unescaped<'a>(&'a str);
+
+impl Iterator for Unescaped<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let mut chars = self.0.chars();
+        let c = chars.next()?;
+        if c != '\\' {
+            self.0 = chars.as_str();
+            return Some(c);
+        }
+        let escape = chars.as_str();
         let (c, used) = match escape.as_bytes().first() {
             Some(b'b') => ('\u{8}', 1),
             Some(b'f') => ('\u{c}', 1),
@@ -193,11 +234,9 @@ fn unescape(raw: &str) -> Cow<'_, str> {
             // Not reached after the scanner: keep the backslash as text.
             _ => ('\\', 0),
         };
-        out.push(c);
-        rest = &escape[used..];
+        self.0 = &escape[used..];
+        Some(c)
     }
-    out.push_str(rest);
-    Cow::Owned(out)
 }
 
 /// One top-level member: where its name literal and its value are.
@@ -206,16 +245,24 @@ struct Member {
     value: Range<usize>,
 }
 
-/// The top-level members of a JSON object.
-struct Members<'a> {
+impl Member {
+    /// Whether the member's name, unescaped, is `name`.
+    fn is_named(&self, body: &str, name: &str) -> bool {
+        Unescaped(&body[self.key.start + 1..self.key.end - 1]).eq(name.chars())
+    }
+}
+
+/// A body validated as one JSON object. Its members are visited as they are
+/// scanned, never collected: memory stays independent of how many there are.
+struct Object<'a> {
     body: &'a str,
-    members: Vec<Member>,
     /// Just past the opening `{`.
     open: usize,
 }
 
-impl<'a> Members<'a> {
-    fn scan(bytes: &'a [u8]) -> Result<Self, Error> {
+impl<'a> Object<'a> {
+    /// Validates `bytes`, calling `visit` with each top-level member in order.
+    fn scan(bytes: &'a [u8], mut visit: impl FnMut(&'a str, Member)) -> Result<Self, Error> {
         let invalid = || {
             Error::new(
                 Code::InvalidJson,
@@ -230,7 +277,6 @@ impl<'a> Members<'a> {
             return Err(invalid());
         }
         let open = scanner.i;
-        let mut members = Vec::new();
         scanner.ws();
         if !scanner.eat(b'}') {
             loop {
@@ -243,10 +289,13 @@ impl<'a> Members<'a> {
                 scanner.ws();
                 let start = scanner.i;
                 scanner.value(2).ok_or_else(invalid)?;
-                members.push(Member {
-                    key,
-                    value: start..scanner.i,
-                });
+                visit(
+                    body,
+                    Member {
+                        key,
+                        value: start..scanner.i,
+                    },
+                );
                 scanner.ws();
                 if scanner.eat(b'}') {
                     break;
@@ -260,138 +309,133 @@ impl<'a> Members<'a> {
         if scanner.i != bytes.len() {
             return Err(invalid());
         }
-        Ok(Self {
-            body,
-            members,
-            open,
-        })
+        Ok(Self { body, open })
     }
 
-    /// Whether member `index` is named `name`.
-    fn is_named(&self, index: usize, name: &str) -> bool {
-        let key = &self.members[index].key;
-        unescape(&self.body[key.start + 1..key.end - 1]) == name
-    }
-
-    /// The indices of the members named `name`, in order.
-    fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = usize> + 's {
-        (0..self.members.len()).filter(move |&i| self.is_named(i, name))
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.named(name).next().is_some()
-    }
-
-    /// The string value of the last member named `name`, unescaped.
-    fn string(&self, name: &str) -> Option<Cow<'a, str>> {
-        let index = self.named(name).last()?;
-        let raw = &self.body[self.members[index].value.clone()];
+    /// The unescaped contents of the string value at `value`; `None` when absent
+    /// or not a string.
+    fn string(&self, value: Option<Range<usize>>) -> Option<Cow<'a, str>> {
+        let raw = &self.body[value?];
         let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
         Some(unescape(inner))
     }
 }
 
-/// Changes to a body: replaced ranges (an empty range removes nothing) and
-/// members to append.
-struct Edits<'m, 'a> {
-    members: &'m Members<'a>,
-    changes: Vec<(Range<usize>, String)>,
-    /// `"name":"value"` of each member to append.
-    appended: Vec<String>,
-    /// How many members are removed.
-    removed: usize,
-    /// Names written or removed already: a name configured twice is written once.
-    done: Vec<&'m str>,
+/// What injection does to the members of one name.
+enum Action {
+    /// Sets every one to this value literal; appends one when there is none and
+    /// the flag is set.
+    Set(String, bool),
+    /// Removes every one.
+    Remove,
 }
 
-impl<'m, 'a> Edits<'m, 'a> {
-    fn new(members: &'m Members<'a>) -> Self {
-        Self {
-            members,
-            changes: Vec::new(),
-            appended: Vec::new(),
-            removed: 0,
-            done: Vec::new(),
+/// The changes injection makes, by member name; the first change of a name wins,
+/// so a name configured twice is written once.
+#[derive(Default)]
+struct Plan<'n> {
+    changes: Vec<(&'n str, Action)>,
+}
+
+impl<'n> Plan<'n> {
+    fn set(&mut self, name: &'n str, value: &str, append: bool) {
+        self.change(name, Action::Set(json_string(value), append));
+    }
+
+    fn remove(&mut self, name: &'n str) {
+        self.change(name, Action::Remove);
+    }
+
+    fn change(&mut self, name: &'n str, action: Action) {
+        if self.changes.iter().all(|(taken, _)| *taken != name) {
+            self.changes.push((name, action));
         }
     }
 
-    /// Whether `name` is still free to edit (and now taken).
-    fn take(&mut self, name: &'m str) -> bool {
-        let free = !self.done.contains(&name);
-        self.done.push(name);
-        free
-    }
-
-    /// Sets every member named `name` to the string `value`; appends one when
-    /// there is none and `append` is set.
-    fn set(&mut self, name: &'m str, value: &str, append: bool) {
-        if !self.take(name) {
-            return;
-        }
-        let literal = json_string(value);
-        let mut found = false;
-        for index in self.members.named(name) {
-            self.changes
-                .push((self.members.members[index].value.clone(), literal.clone()));
-            found = true;
-        }
-        if !found && append {
-            let mut member = json_string(name);
-            member.push(':');
-            member.push_str(&literal);
-            self.appended.push(member);
-        }
-    }
-
-    /// Removes every member named `name` with one separating comma: a member is
-    /// cut from the end of the one before it, and members at the front up to the
-    /// next kept one, so the layout around the others stays as it was.
-    fn remove(&mut self, name: &'m str) {
-        if !self.take(name) {
-            return;
-        }
-        let list = &self.members.members;
-        let removed: Vec<usize> = self.members.named(name).collect();
-        self.removed += removed.len();
-        let leading = (0..list.len()).take_while(|i| removed.contains(i)).count();
-        if leading > 0 {
-            let end = match list.get(leading) {
-                Some(kept) => kept.key.start,
-                None => list[leading - 1].value.end,
-            };
-            self.changes.push((list[0].key.start..end, String::new()));
-        }
-        for &index in removed.iter().filter(|&&i| i >= leading) {
-            let cut = list[index - 1].value.end..list[index].value.end;
-            self.changes.push((cut, String::new()));
-        }
-    }
-
-    /// The body with every change made, in one copy.
-    fn apply(mut self) -> Vec<u8> {
-        let body = self.members.body.as_bytes();
-        if !self.appended.is_empty() {
-            let list = &self.members.members;
-            let at = list.last().map_or(self.members.open, |last| last.value.end);
-            let mut text = String::new();
-            if list.len() > self.removed {
-                text.push(',');
+    /// `bytes` (a valid object; `members` of a name: how many, and their values'
+    /// bytes) with the changes made, in one copy as the members are scanned again. A removed member goes
+    /// with the separator before it, or at the front with the one after it, so
+    /// the layout around the others stays as it was; appended members go right
+    /// after the last member.
+    fn apply(
+        &self,
+        bytes: &[u8],
+        members: impl Fn(&str) -> (usize, usize),
+    ) -> Result<Vec<u8>, Error> {
+        // Every value of a name replaced by its literal, or one member appended.
+        let growth: usize = self
+            .changes
+            .iter()
+            .map(|(name, action)| match (action, members(name)) {
+                (Action::Set(literal, true), (0, _)) => literal_len(name) + literal.len() + 2,
+                (Action::Set(literal, _), (count, values)) => {
+                    (count * literal.len()).saturating_sub(values)
+                }
+                (Action::Remove, _) => 0,
+            })
+            .sum();
+        let mut out = Vec::with_capacity(bytes.len() + growth);
+        // Copied up to `copied`; `end`: where the last member scanned ends.
+        let (mut copied, mut end, mut count, mut kept) = (0, None, 0, 0);
+        let mut found = vec![false; self.changes.len()];
+        let scanned = Object::scan(bytes, |text, member| {
+            let change = self
+                .changes
+                .iter()
+                .position(|(name, _)| member.is_named(text, name));
+            if let Some(index) = change {
+                found[index] = true;
             }
-            text.push_str(&self.appended.join(","));
-            self.changes.push((at..at, text));
+            match change.map(|index| &self.changes[index].1) {
+                Some(Action::Remove) => {
+                    match end {
+                        // Cut from the end of the member before.
+                        Some(end) if kept > 0 => out.extend_from_slice(&bytes[copied..end]),
+                        // At the front: keep what precedes the first member.
+                        None => out.extend_from_slice(&bytes[..member.key.start]),
+                        Some(_) => {}
+                    }
+                    copied = member.value.end;
+                }
+                other => {
+                    if kept == 0 && count > 0 {
+                        // Members at the front were removed: so is what follows them.
+                        copied = member.key.start;
+                    }
+                    kept += 1;
+                    if let Some(Action::Set(literal, _)) = other {
+                        out.extend_from_slice(&bytes[copied..member.value.start]);
+                        out.extend_from_slice(literal.as_bytes());
+                        copied = member.value.end;
+                    }
+                }
+            }
+            count += 1;
+            end = Some(member.value.end);
+        });
+        let object = scanned?;
+        let appended: Vec<String> = self
+            .changes
+            .iter()
+            .zip(&found)
+            .filter_map(|((name, action), found)| match action {
+                Action::Set(literal, true) if !found => {
+                    Some(format!("{}:{literal}", json_string(name)))
+                }
+                _ => None,
+            })
+            .collect();
+        if !appended.is_empty() {
+            let at = end.unwrap_or(object.open);
+            out.extend_from_slice(&bytes[copied..at]);
+            if kept > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(appended.join(",").as_bytes());
+            copied = at;
         }
-        self.changes
-            .sort_by_key(|(range, _)| (range.start, range.end));
-        let extra: usize = self.changes.iter().map(|(_, text)| text.len()).sum();
-        let mut out = Vec::with_capacity(body.len() + extra);
-        let mut at = 0;
-        for (range, text) in &self.changes {
-            out.extend_from_slice(&body[at..range.start]);
-            out.extend_from_slice(text.as_bytes());
-            at = range.end;
-        }
-        out.extend_from_slice(&body[at..]);
-        out
+        out.extend_from_slice(&bytes[copied..]);
+        Ok(out)
     }
 }
 
@@ -646,11 +690,16 @@ mod tests {
 
     #[test]
     fn no_comma_before_members_appended_to_an_emptied_object() {
-        let members = Members::scan(br#"{ "a":1,"a":2 }"#).unwrap();
-        let mut edits = Edits::new(&members);
-        edits.remove("a");
-        edits.set("b", "x", true);
-        assert_eq!(edits.apply(), br#"{ "b":"x" }"#);
+        let mut plan = Plan::default();
+        plan.remove("a");
+        plan.set("b", "x", true);
+        for (body, out) in [
+            (&br#"{ "a":1,"a":2 }"#[..], &br#"{ "b":"x" }"#[..]),
+            (br#"{ "a":1,"c":2 }"#, br#"{ "c":2,"b":"x" }"#),
+            (br#"{"c":2, "a":1 }"#, br#"{"c":2,"b":"x" }"#),
+        ] {
+            assert_eq!(plan.apply(body, |_| (2, 2)).unwrap(), out);
+        }
     }
 
     #[test]

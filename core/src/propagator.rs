@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Sink;
 use crate::format::Formats;
-use crate::headers::{Field, Seen};
+use crate::headers::{FieldSet, Seen};
 use crate::{b3, baggage, datadog, jaeger, tracecontext, xray};
 use crate::{Baggage, Code, Context, Diagnostic, Extractor, Format, Injector, Link, Repeated};
 
@@ -35,6 +35,10 @@ pub struct Propagator {
     extract: Formats,
     inject: Formats,
     repeated: Repeated,
+    /// The headers the extract formats read, and those every format reads or
+    /// writes: worked out once, not on every call.
+    extract_fields: FieldSet,
+    all_fields: FieldSet,
 }
 
 impl Default for Propagator {
@@ -49,6 +53,8 @@ impl Propagator {
         extract: Formats::of([Format::TraceContext, Format::Baggage]),
         inject: Formats::of([Format::TraceContext, Format::Baggage]),
         repeated: Repeated::Restart,
+        extract_fields: FieldSet::of(&[Format::TraceContext, Format::Baggage]),
+        all_fields: FieldSet::of(&[Format::TraceContext, Format::Baggage]),
     };
 
     /// A builder starting with no formats and the default policies.
@@ -57,6 +63,8 @@ impl Propagator {
             extract: Formats::EMPTY,
             inject: Formats::EMPTY,
             repeated: Repeated::Restart,
+            extract_fields: FieldSet::EMPTY,
+            all_fields: FieldSet::EMPTY,
         })
     }
 
@@ -79,13 +87,7 @@ impl Propagator {
     /// name ending in `*` is a prefix): what a binding needs to look at in its
     /// host's container.
     pub fn fields(&self) -> impl Iterator<Item = &'static str> + Clone + '_ {
-        Field::ALL
-            .iter()
-            .filter(|field| {
-                let mut formats = self.extract.as_slice().iter().chain(self.inject.as_slice());
-                formats.any(|format| format.header_fields().contains(field))
-            })
-            .map(|field| field.name())
+        self.all_fields.iter().map(|field| field.name())
     }
 
     /// The incoming context, if any format finds a valid one.
@@ -146,10 +148,7 @@ impl Propagator {
     /// (ASCII-case-insensitively; prefixes such as `uberctx-` included): what a
     /// binding checks before converting a header's value.
     pub fn reads(&self, name: &str) -> bool {
-        Field::ALL.iter().any(|field| {
-            let mut formats = self.extract.as_slice().iter().chain(self.inject.as_slice());
-            field.matches(name) && formats.any(|format| format.header_fields().contains(field))
-        })
+        self.all_fields.find(name).is_some()
     }
 
     /// The context and the baggage found, reporting to `sink`.
@@ -162,18 +161,8 @@ impl Propagator {
         if formats.is_empty() {
             return (None, Baggage::new());
         }
-        let mut fields = [Field::Traceparent; Field::ALL.len()];
-        let mut count = 0;
-        for field in Field::ALL {
-            if formats
-                .iter()
-                .any(|format| format.header_fields().contains(&field))
-            {
-                fields[count] = field;
-                count += 1;
-            }
-        }
-        let seen = Seen::gather(carrier, &fields[..count]);
+        let mut seen = Seen::new();
+        seen.fill(carrier, self.extract_fields);
         let sink = &mut sink;
         let mut found: Option<Context> = None;
         let mut baggage = Baggage::new();
@@ -181,7 +170,13 @@ impl Propagator {
             let candidate = match format {
                 Format::TraceContext => tracecontext::extract(&seen, self.repeated, sink),
                 Format::Baggage => {
-                    baggage.extend(baggage::extract(&seen, sink));
+                    let extracted = baggage::extract(&seen, sink);
+                    // Within the limits already: only a second source needs them checked.
+                    if baggage.is_empty() {
+                        baggage = extracted;
+                    } else {
+                        baggage.extend(extracted);
+                    }
                     continue;
                 }
                 // Both B3 formats read both encodings; the single header wins.
@@ -252,7 +247,12 @@ impl Builder {
 
     /// The propagator.
     pub fn build(self) -> Propagator {
-        self.0
+        let mut propagator = self.0;
+        propagator.extract_fields = FieldSet::of(propagator.extract.as_slice());
+        propagator.all_fields = propagator
+            .extract_fields
+            .union(FieldSet::of(propagator.inject.as_slice()));
+        propagator
     }
 }
 

@@ -13,6 +13,12 @@ const TRACESTATE: &str = "tracestate";
 
 /// The context carried by the `traceparent` (and `tracestate`) headers, if valid.
 pub(crate) fn extract(seen: &Seen<'_>, repeated: Repeated, sink: &mut Sink<'_>) -> Option<Context> {
+    // One exact, valid value needs none of the policy or the explanations below.
+    let exact = seen.values(Field::Traceparent).only();
+    if let Some(parent) = exact.and_then(traceparent::parse_exact) {
+        let context = Context::new(parent.trace_id, parent.span_id, parent.flags);
+        return Some(context.with_trace_state(trace_state(seen, sink)));
+    }
     let chosen = match seen.single(Field::Traceparent, repeated, Format::TraceContext, sink) {
         Ok(Some(value)) => value,
         Ok(None) => {
@@ -36,13 +42,21 @@ pub(crate) fn extract(seen: &Seen<'_>, repeated: Repeated, sink: &mut Sink<'_>) 
 /// The combined `tracestate` fields; invalid ones are dropped whole, never touching traceparent.
 fn trace_state(seen: &Seen<'_>, sink: &mut Sink<'_>) -> TraceState {
     let values = seen.values(Field::Tracestate);
-    for raw in values.iter() {
-        if str::from_utf8(raw).is_err() {
-            sink.report(Format::TraceContext, TRACESTATE, Code::InvalidUtf8);
-        }
+    if values.is_empty() {
+        return TraceState::new();
     }
-    let fields = values.iter().filter_map(|raw| str::from_utf8(raw).ok());
-    TraceState::from_fields(fields).unwrap_or_else(|code| {
+    let combined = match values.only().map(str::from_utf8) {
+        Some(Ok(text)) => TraceState::from_fields([text]),
+        _ => {
+            for raw in values.iter() {
+                if str::from_utf8(raw).is_err() {
+                    sink.report(Format::TraceContext, TRACESTATE, Code::InvalidUtf8);
+                }
+            }
+            TraceState::from_fields(values.iter().filter_map(|raw| str::from_utf8(raw).ok()))
+        }
+    };
+    combined.unwrap_or_else(|code| {
         sink.report(Format::TraceContext, TRACESTATE, code);
         TraceState::new()
     })

@@ -19,8 +19,32 @@ pub(crate) fn trim_ows(s: &str) -> &str {
     s.trim_matches([' ', '\t'])
 }
 
+/// The common case, checked in one go: exactly a valid version-00 value (all
+/// 55 bytes are `-` or lowercase hex, so the bytes are UTF-8 too). `None` for
+/// anything else, which [`parse`] then judges and explains.
+pub(crate) fn parse_exact(s: &[u8]) -> Option<Traceparent> {
+    let s: &[u8; LEN] = s.try_into().ok()?;
+    if s[..3] != *b"00-" || s[35] != b'-' || s[52] != b'-' {
+        return None;
+    }
+    let trace_high = hex::decode16(s[3..19].try_into().ok()?)?;
+    let trace_low = hex::decode16(s[19..35].try_into().ok()?)?;
+    let span = hex::decode16(s[36..52].try_into().ok()?)?;
+    let ([flags], seen) = hex::decode_unchecked::<1>(&s[53..55]);
+    hex::verdict(seen).ok()?;
+    let trace = u128::from(trace_high) << 64 | u128::from(trace_low);
+    Some(Traceparent {
+        trace_id: TraceId::from_bytes(trace.to_be_bytes())?,
+        span_id: SpanId::from_bytes(span.to_be_bytes())?,
+        flags: TraceFlags::from_bits(flags),
+    })
+}
+
 /// Parses one `traceparent` value, already trimmed of OWS.
 pub(crate) fn parse(s: &str) -> Result<Traceparent, Code> {
+    if let Some(parent) = parse_exact(s.as_bytes()) {
+        return Ok(parent);
+    }
     let s = s.as_bytes();
     let version = s.get(..2).ok_or(Code::InvalidTraceparentVersion)?;
     match hex::check(version) {
@@ -64,10 +88,12 @@ pub(crate) fn parse(s: &str) -> Result<Traceparent, Code> {
 
 /// Formats a version-00 value; only the flag bits the spec defines are written.
 pub(crate) fn format(trace_id: TraceId, span_id: SpanId, flags: TraceFlags) -> [u8; LEN] {
+    let trace = u128::from_be_bytes(trace_id.to_bytes());
     let mut out = [b'-'; LEN];
     out[..2].copy_from_slice(b"00");
-    hex::encode_into(&trace_id.to_bytes(), &mut out[3..35]);
-    hex::encode_into(&span_id.to_bytes(), &mut out[36..52]);
+    out[3..19].copy_from_slice(&hex::encode16((trace >> 64) as u64));
+    out[19..35].copy_from_slice(&hex::encode16(trace as u64));
+    out[36..52].copy_from_slice(&hex::encode16(u64::from_be_bytes(span_id.to_bytes())));
     hex::encode_into(&[flags.known().bits()], &mut out[53..55]);
     out
 }

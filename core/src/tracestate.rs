@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::traceparent::trim_ows;
 use crate::{Code, Error};
@@ -17,17 +18,18 @@ const MAX_VALUE_LEN: usize = 256;
 
 /// Vendor-specific trace state: an ordered list of `key=value` members, kept in
 /// its canonical form (members joined by `,`, no optional whitespace).
+///
+/// The value is shared, not copied, by the contexts of a trace's spans.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct TraceState {
-    header: String,
+    /// `None` when there are no members.
+    header: Option<Arc<str>>,
 }
 
 impl TraceState {
     /// The empty trace state.
     pub const fn new() -> Self {
-        Self {
-            header: String::new(),
-        }
+        Self { header: None }
     }
 
     /// Parses one header value; any invalid member rejects the whole value.
@@ -35,30 +37,59 @@ impl TraceState {
         Self::from_fields([value]).map_err(|code| Error::new(code, value))
     }
 
+    /// A canonical value, copied once.
+    fn canonical(header: &str) -> Self {
+        Self {
+            header: (!header.is_empty()).then(|| Arc::from(header)),
+        }
+    }
+
     /// Combines repeated header fields in order (RFC 9110 §5.3) and validates them
     /// in one pass. Empty members are ignored and do not count toward the limit;
-    /// too many members outranks any other error.
-    pub(crate) fn from_fields<'a>(fields: impl IntoIterator<Item = &'a str>) -> Result<Self, Code> {
-        let mut header = String::new();
+    /// too many members outranks any other error. A single field already in
+    /// canonical form (the common case) is copied whole, once.
+    pub(crate) fn from_fields<'a, F>(fields: F) -> Result<Self, Code>
+    where
+        F: IntoIterator<Item = &'a str>,
+        F::IntoIter: Clone,
+    {
+        let fields = fields.into_iter();
+        let mut rest = fields.clone();
+        if let (Some(only), None) = (rest.next(), rest.next()) {
+            if let Some(state) = Self::strictly_canonical(only) {
+                return Ok(state);
+            }
+        }
+        Self::combine(fields)
+    }
+
+    /// [`TraceState::from_fields`] member by member.
+    fn combine<'a>(fields: impl Iterator<Item = &'a str> + Clone) -> Result<Self, Code> {
         let mut keys: [&str; MAX_MEMBERS] = [""; MAX_MEMBERS];
+        // Cheap stand-ins for the keys, so that the duplicate check compares
+        // numbers and only looks at text when they match.
+        let mut prints: [u64; MAX_MEMBERS] = [0; MAX_MEMBERS];
         let mut count = 0;
         let mut first_error = None;
-        for field in fields {
+        let mut bytes = 0;
+        let mut only_field = None;
+        for (index, field) in fields.clone().enumerate() {
+            only_field = (index == 0).then_some(field);
             for member in field.split(',').map(trim_ows).filter(|m| !m.is_empty()) {
                 if count == MAX_MEMBERS {
                     return Err(Code::TracestateTooManyMembers);
                 }
                 if first_error.is_none() {
                     match split_member(member) {
-                        Ok(key) if keys[..count].contains(&key) => {
-                            first_error = Some(Code::DuplicateTracestateKey);
-                        }
                         Ok(key) => {
-                            keys[count] = key;
-                            if !header.is_empty() {
-                                header.push(',');
+                            let print = fingerprint(key.as_bytes());
+                            let mut earlier = prints[..count].iter().zip(&keys[..count]);
+                            if earlier.any(|(&p, &k)| p == print && k == key) {
+                                first_error = Some(Code::DuplicateTracestateKey);
+                            } else {
+                                (keys[count], prints[count]) = (key, print);
+                                bytes += member.len();
                             }
-                            header.push_str(member);
                         }
                         Err(code) => first_error = Some(code),
                     }
@@ -66,15 +97,71 @@ impl TraceState {
                 count += 1;
             }
         }
-        match first_error {
-            Some(code) => Err(code),
-            None => Ok(Self { header }),
+        if let Some(code) = first_error {
+            return Err(code);
         }
+        let joined_len = (bytes + count).saturating_sub(1);
+        match only_field {
+            // The members and one comma between each are the whole field.
+            Some(field) if field.len() == joined_len => Ok(Self::canonical(field)),
+            _ => {
+                let mut header = String::with_capacity(joined_len);
+                for field in fields {
+                    for member in field.split(',').map(trim_ows).filter(|m| !m.is_empty()) {
+                        if !header.is_empty() {
+                            header.push(',');
+                        }
+                        header.push_str(member);
+                    }
+                }
+                Ok(Self::canonical(&header))
+            }
+        }
+    }
+
+    /// The common case in one pass: a field that is valid and canonical as it
+    /// stands (no optional whitespace, no empty member, 32 members at most), copied
+    /// once. `None` for anything else, which [`TraceState::from_fields`] then
+    /// judges member by member.
+    fn strictly_canonical(field: &str) -> Option<Self> {
+        let mut keys: [&[u8]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
+        let mut prints: [u64; MAX_MEMBERS] = [0; MAX_MEMBERS];
+        let mut rest = field.as_bytes();
+        for count in 0..=MAX_MEMBERS {
+            let key_len = rest
+                .iter()
+                .position(|&b| CLASS[usize::from(b)] & KEY == 0)?;
+            let (key, tail) = rest.split_at(key_len);
+            let (&first, tail) = tail.split_first()?;
+            let starts_well = key
+                .first()
+                .is_some_and(|&b| CLASS[usize::from(b)] & KEY_START != 0);
+            if count == MAX_MEMBERS || first != b'=' || !starts_well || key.len() > MAX_KEY_LEN {
+                return None;
+            }
+            let value_len = value_run(tail);
+            let (value, tail) = tail.split_at(value_len);
+            if value.is_empty() || value.len() > MAX_VALUE_LEN || value.ends_with(b" ") {
+                return None;
+            }
+            let print = fingerprint(key);
+            let mut earlier = prints[..count].iter().zip(&keys[..count]);
+            if earlier.any(|(&p, &k)| p == print && k == key) {
+                return None;
+            }
+            (keys[count], prints[count]) = (key, print);
+            match tail.split_first() {
+                None => return Some(Self::canonical(field)),
+                Some((b',', tail)) => rest = tail,
+                Some(_) => return None,
+            }
+        }
+        None
     }
 
     /// Whether there are no members.
     pub fn is_empty(&self) -> bool {
-        self.header.is_empty()
+        self.header.is_none()
     }
 
     /// The number of members.
@@ -84,7 +171,7 @@ impl TraceState {
 
     /// The members, left to right.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.header
+        self.as_str()
             .split(',')
             .filter(|member| !member.is_empty())
             .filter_map(|member| member.split_once('='))
@@ -113,12 +200,12 @@ impl TraceState {
             header.push('=');
             header.push_str(v);
         }
-        Ok(Self { header })
+        Ok(Self::canonical(&header))
     }
 
     /// A copy without `key`.
     pub fn remove(&self, key: &str) -> Self {
-        let mut header = String::with_capacity(self.header.len());
+        let mut header = String::with_capacity(self.as_str().len());
         for (k, v) in self.iter().filter(|(k, _)| *k != key) {
             if !header.is_empty() {
                 header.push(',');
@@ -127,22 +214,23 @@ impl TraceState {
             header.push('=');
             header.push_str(v);
         }
-        Self { header }
+        Self::canonical(&header)
     }
 
     /// The whole canonical value.
     pub fn as_str(&self) -> &str {
-        &self.header
+        self.header.as_deref().unwrap_or_default()
     }
 
     /// The value to inject: at most 512 characters, cut by removing whole members,
     /// those over 128 characters first (from the right), then from the right.
     pub fn header(&self) -> Cow<'_, str> {
-        if self.header.len() <= MAX_HEADER_LEN {
-            return Cow::Borrowed(&self.header);
+        let header = self.as_str();
+        if header.len() <= MAX_HEADER_LEN {
+            return Cow::Borrowed(header);
         }
-        let mut kept: Vec<&str> = self.header.split(',').collect();
-        let mut len = self.header.len();
+        let mut kept: Vec<&str> = header.split(',').collect();
+        let mut len = header.len();
         let mut remove = |kept: &mut Vec<&str>, index: usize| {
             let member = kept.remove(index);
             len -= member.len() + usize::from(!kept.is_empty());
@@ -176,15 +264,33 @@ fn split_member(member: &str) -> Result<&str, Code> {
     Ok(key)
 }
 
-/// `key = (lcalpha / DIGIT) 0*255(keychar)`, `keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"`.
+/// What each byte may be: bits of [`KEY_START`], [`KEY`], [`VALUE`].
+static CLASS: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let start = byte.is_ascii_lowercase() || byte.is_ascii_digit();
+        let key = start || matches!(byte, b'_' | b'-' | b'*' | b'/' | b'@');
+        let value = matches!(byte, 0x20..=0x2b | 0x2d..=0x3c | 0x3e..=0x7e);
+        table[b] = (start as u8 * KEY_START) | (key as u8 * KEY) | (value as u8 * VALUE);
+        b += 1;
+    }
+    table
+};
+/// `lcalpha / DIGIT`: how a key starts.
+const KEY_START: u8 = 1;
+/// `keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"`.
+const KEY: u8 = 2;
+/// `chr`: printable ASCII without `,` and `=`.
+const VALUE: u8 = 4;
+
+/// `key = (lcalpha / DIGIT) 0*255(keychar)`.
 fn is_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    match bytes.split_first() {
-        Some((first, rest)) if key.len() <= MAX_KEY_LEN => {
-            (first.is_ascii_lowercase() || first.is_ascii_digit())
-                && rest
-                    .iter()
-                    .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-*/@".contains(&b))
+    match key.as_bytes().split_first() {
+        Some((&first, rest)) if key.len() <= MAX_KEY_LEN => {
+            CLASS[usize::from(first)] & KEY_START != 0
+                && rest.iter().all(|&b| CLASS[usize::from(b)] & KEY != 0)
         }
         _ => false,
     }
@@ -196,20 +302,57 @@ fn is_value(value: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= MAX_VALUE_LEN
         && bytes.last() != Some(&b' ')
-        && bytes
+        && bytes.iter().all(|&b| CLASS[usize::from(b)] & VALUE != 0)
+}
+
+/// How many bytes at the front of `bytes` are value characters (`chr`): eight
+/// at a time, with no table to look up.
+fn value_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    let mut words = bytes.chunks_exact(8);
+    let mut run = 0;
+    for word in &mut words {
+        let x = word.try_into().map_or(0, u64::from_le_bytes);
+        // High bit of each lane: below 0x20, 0x7f and up, `,`, `=`. Borrows and
+        // carries only start at such a lane, so the lowest flag is exact.
+        let below = x.wrapping_sub(0x20 * ONES) & !x;
+        let above = x.wrapping_add(ONES) | x;
+        let delimiter = zero(x ^ (0x2c * ONES)) | zero(x ^ (0x3d * ONES));
+        let other = (below | above | delimiter) & (0x80 * ONES);
+        if other != 0 {
+            return run + (other.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    let tail = words.remainder();
+    run + tail
+        .iter()
+        .position(|&b| CLASS[usize::from(b)] & VALUE == 0)
+        .unwrap_or(tail.len())
+}
+
+/// A number equal for equal keys (length, first and last eight bytes).
+fn fingerprint(bytes: &[u8]) -> u64 {
+    let len = bytes.len() as u64;
+    let word = |at: usize| bytes[at..at + 8].try_into().map_or(0, u64::from_le_bytes);
+    match bytes.len() {
+        0..8 => bytes
             .iter()
-            .all(|b| matches!(b, 0x20..=0x2b | 0x2d..=0x3c | 0x3e..=0x7e))
+            .fold(len, |print, &b| print << 8 | u64::from(b)),
+        n => word(0).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ word(n - 8) ^ len,
+    }
 }
 
 impl fmt::Display for TraceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.header)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for TraceState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TraceState({:?})", self.header)
+        write!(f, "TraceState({:?})", self.as_str())
     }
 }
 
@@ -231,6 +374,75 @@ mod tests {
         assert_eq!(ts.as_str(), "a=1,b= 2,c=3");
         assert_eq!(ts.get("b"), Some(" 2"));
         assert_eq!(ts.len(), 3);
+    }
+
+    #[test]
+    fn the_one_pass_agrees_with_the_member_by_member_path() {
+        let long = format!("k={}", "v".repeat(256));
+        let many: Vec<String> = (0..33).map(|i| format!("k{i}=v")).collect();
+        let cases = [
+            "a=1",
+            "a=1,b=2",
+            "a= 1",
+            "a=1 ",
+            "a=1,",
+            ",a=1",
+            "a=1,,b=2",
+            "a=1, b=2",
+            "a=1,a=2",
+            "A=1",
+            "1a@b=x",
+            "a==1",
+            "a=1=2",
+            "a",
+            "=1",
+            "a=",
+            "a=\t1",
+            "a=é",
+            &long,
+            &long[..long.len() - 1],
+            &many.join(","),
+            &many[..32].join(","),
+        ];
+        for case in cases {
+            let fast = TraceState::strictly_canonical(case);
+            let slow = TraceState::combine([case].into_iter());
+            if let Some(fast) = fast {
+                assert_eq!(Ok(fast), slow, "{case:?}");
+            } else {
+                assert!(
+                    slow.as_ref().map_or(true, |s| s.as_str() != case),
+                    "{case:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn value_runs_stop_at_the_first_other_byte() {
+        let table = |bytes: &[u8]| {
+            let run = bytes
+                .iter()
+                .position(|&b| CLASS[usize::from(b)] & VALUE == 0);
+            run.unwrap_or(bytes.len())
+        };
+        let mut bytes = *b"abcdefgh ijklmnopqrs";
+        assert_eq!(value_run(&bytes), bytes.len());
+        for at in 0..bytes.len() {
+            for byte in 0..=255u8 {
+                let before = bytes[at];
+                bytes[at] = byte;
+                assert_eq!(value_run(&bytes), table(&bytes), "{byte:#x} at {at}");
+                bytes[(at + 3) % bytes.len()] = 0xff;
+                assert_eq!(
+                    value_run(&bytes),
+                    table(&bytes),
+                    "{byte:#x} at {at}, 0xff after"
+                );
+                bytes[(at + 3) % bytes.len()] = b'x';
+                bytes[at] = before;
+            }
+        }
     }
 
     #[test]

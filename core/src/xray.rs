@@ -49,15 +49,23 @@ pub(crate) fn extract(seen: &Seen<'_>, repeated: Repeated, sink: &mut Sink<'_>) 
         }
     };
     let mut others = String::new();
+    let mut dropped = false;
     for (name, field) in fields(value) {
         if matches!(name, "Root" | "Parent" | "Sampled") {
             continue;
         }
         if !is_header_text(field) {
-            sink.report(Format::Xray, HEADER, Code::InvalidXrayField);
+            // Once per header, however many fields are dropped.
+            if !dropped {
+                sink.report(Format::Xray, HEADER, Code::InvalidXrayField);
+            }
+            dropped = true;
             continue;
         }
-        if !others.is_empty() {
+        if others.is_empty() {
+            // Once, and only when there is something to keep.
+            others.reserve(value.len());
+        } else {
             others.push(';');
         }
         others.push_str(field);
@@ -261,9 +269,10 @@ mod tests {
 
     #[test]
     fn drops_unprintable_fields_only() {
-        let (context, codes) =
-            extracted(&format!("{ROOT};Parent=53995c3f42cd8ad8;Lineage=é;Self=1"));
-        assert_eq!(codes, [Code::InvalidXrayField]);
+        let (context, codes) = extracted(&format!(
+            "{ROOT};Parent=53995c3f42cd8ad8;Lineage=é;Self=1;X=\u{1}"
+        ));
+        assert_eq!(codes, [Code::InvalidXrayField], "once per header");
         assert!(injected(&context.unwrap()).ends_with(";Sampled=?;Self=1"));
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The JS tests: the shared suite and the Node-only tests against the installed Node
-# package, the package installed into an empty project (require, import, types),
-# and the examples. Needs dist/tracewire-0.1.0.tgz (bindings-node/build.sh).
+# The JS tests: the shared suite, the Node-only tests and the boundary tests against
+# the installed Node package, the package installed into an empty project (require,
+# import, types), and the examples. Needs dist/tracewire-0.1.0.tgz (bindings-node/build.sh).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,7 +22,7 @@ if [[ ! -f node_modules/.stamp || "$(cat node_modules/.stamp)" != "$stamp" ]]; t
 fi
 
 echo "== suite and Node-only tests, Node package"
-TRACEWIRE_IMPL=node node --test --test-reporter=spec run-node.mjs node-only.test.mjs require.test.cjs
+TRACEWIRE_IMPL=node node --test --test-reporter=spec run-node.mjs node-only.test.mjs boundary.test.mjs require.test.cjs
 
 echo "== the package in an empty project: require, import, types, examples"
 project="$(mktemp -d)"
