@@ -67,5 +67,9 @@ test-wasm: dist-node dist-wasm
 test-e2e: dist
 	examples/pipeline/test.sh
 
-bench:
+## Benchmarks: the core (criterion), then tracewire against OpenTelemetry JS in Node
+## (Node-API and WebAssembly packages) and in headless Chromium.
+bench: dist-node dist-wasm
 	cargo bench -p tracewire
+	bindings-node/bench/run.sh
+	bindings-wasm/bench/run.sh

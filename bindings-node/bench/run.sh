@@ -11,7 +11,7 @@ cd "$here"
 
 # OpenTelemetry JS, pinned by the lock file, installed once per lock file.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
 impls=("$@")

@@ -11,7 +11,7 @@ cd "$here"
 bash ../../tests/js/ensure-chromium.sh
 # OpenTelemetry JS, esbuild and playwright-core, pinned by the lock file.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
 node run.mjs
