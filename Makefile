@@ -67,9 +67,11 @@ test-wasm: dist-node dist-wasm
 test-e2e: dist
 	examples/pipeline/test.sh
 
-## Benchmarks: the core (criterion), then tracewire against OpenTelemetry JS in Node
-## (Node-API and WebAssembly packages) and in headless Chromium.
-bench: dist-node dist-wasm
+## Benchmarks: tracewire against the OpenTelemetry propagators of each language, on
+## the same inputs, interleaved in one process: Rust (criterion), Python, Node
+## (Node-API and WebAssembly packages) and headless Chromium.
+bench: dist-py dist-node dist-wasm
 	cargo bench -p tracewire
+	.venv/bin/python bindings-py/bench.py
 	bindings-node/bench/run.sh
 	bindings-wasm/bench/run.sh
