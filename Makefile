@@ -16,7 +16,7 @@ SHELL := bash
 FAIL ?=
 export FAIL
 
-.PHONY: demo test lint test-rust test-py test-node test-wasm test-e2e \
+.PHONY: demo test lint test-rust test-fuzz test-py test-node test-wasm test-e2e test-interop \
 	dist dist-py dist-node dist-wasm bench toolchain
 
 ## The main job: the order pipeline from the story, printed as a trace tree.
@@ -24,7 +24,7 @@ demo: dist
 	examples/pipeline/demo.sh
 
 ## Everything CI checks.
-test: lint test-rust test-py test-node test-wasm test-e2e
+test: lint test-rust test-fuzz test-py test-node test-wasm test-e2e test-interop
 
 ## Rust components the build needs (rustfmt, clippy, the wasm target).
 toolchain:
@@ -35,7 +35,10 @@ toolchain:
 lint: toolchain
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --all-features -- -D warnings
+	# The W3C-only browser module has code only on its target.
+	cargo clippy -p tracewire-wasm-w3c --target wasm32-unknown-unknown -- -D warnings
 	cargo fmt --manifest-path examples/pipeline/rust/Cargo.toml --check
+	cargo fmt --manifest-path core/fuzz/Cargo.toml --check
 	CARGO_TARGET_DIR=target/pipeline cargo clippy --manifest-path examples/pipeline/rust/Cargo.toml --all-targets -- -D warnings
 
 test-rust:
@@ -43,6 +46,14 @@ test-rust:
 	cargo test -p tracewire --all-features --release --test bounds --test ids
 	cargo run -q -p tracewire --example quickstart
 	cargo run -q -p tracewire --example formats
+	cargo run -q -p tracewire --all-features --example opentelemetry
+	cargo run -q -p tracewire --all-features --example kafka
+	cargo run -q -p tracewire --all-features --example tracing_logs
+
+## Every fuzz target for a minute (nightly Rust and cargo-fuzz, installed on first use);
+## `core/fuzz/run.sh long` runs each to 10 million executions.
+test-fuzz:
+	core/fuzz/run.sh short
 
 dist: dist-py dist-node dist-wasm
 
@@ -66,6 +77,11 @@ test-wasm: dist-node dist-wasm
 
 test-e2e: dist
 	examples/pipeline/test.sh
+
+## tracewire against the OpenTelemetry SDKs of Python, JS, Java and Go (the
+## interop matrix), a Java Kafka consumer, and a real Zipkin server.
+test-interop: dist-py dist-node
+	tests/interop/test.sh
 
 ## Benchmarks: tracewire against the OpenTelemetry propagators of each language, on
 ## the same inputs, interleaved in one process: Rust (criterion), Python, Node

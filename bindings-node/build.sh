@@ -16,6 +16,7 @@ fi
 node_modules/.bin/napi build --platform --release --target-dir "$repo/target"
 node_modules/.bin/esbuild js/api.mjs --format=cjs --platform=neutral --target=es2022 \
   --outfile=lib/api.cjs --log-level=warning
+node build-integrations.mjs node lib
 
 mkdir -p "$repo/dist"
 npm pack --pack-destination "$repo/dist" --silent >/dev/null

@@ -14,7 +14,10 @@ fi
 
 # Pinned tools, installed only when missing or at another version, so a second
 # run does not touch the network.
-tools=(maturin==1.16.0 pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 ruff==0.17.6)
+tools=(maturin==1.16.0 pytest==9.2.0 hypothesis==6.170.17 mypy==2.4.1 ruff==0.17.6
+    # What the integrations are tested against (tests/python/integrations).
+    opentelemetry-api==1.45.2 opentelemetry-sdk==1.45.2 confluent-kafka==2.16.1
+    kafka-python==3.0.12 aiokafka==0.14.0 uvicorn==0.54.0)
 missing="$("$python" - "${tools[@]}" <<'EOF'
 import sys
 from importlib.metadata import PackageNotFoundError, version

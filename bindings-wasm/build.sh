@@ -60,8 +60,26 @@ fi
   --target=es2022 --log-level=warning --alias:wasm-bindgen-glue="$glue/tracewire_wasm.js" \
   --outfile="$pkg/index.js"
 cp "$here/js/index.d.ts" "$pkg/index.d.ts"
+# The integration modules shared with the Node package (`tracewire-wasm/fetch`, ...).
+(cd "$here" && node "$root/bindings-node/build-integrations.mjs" wasm "$pkg")
 cp "$root/bindings-node/lib/index.d.ts" "$pkg/api.d.ts"
 cp "$here/package.json" "$here/README.md" "$pkg/"
+
+# The W3C-only entry (`tracewire-wasm/w3c`): its own module, plain exports over
+# linear memory, built for size with no unwinding (`wasm-w3c` in the root Cargo.toml).
+(cd "$root" && cargo build -p tracewire-wasm-w3c --target wasm32-unknown-unknown --profile wasm-w3c)
+w3c_artifact="$target_dir/wasm32-unknown-unknown/wasm-w3c/tracewire_wasm_w3c.wasm"
+if stale "$pkg/tracewire_w3c.wasm" "$w3c_artifact" "$here/w3c/strip.mjs" "$self"; then
+  # Only the module's own exports stay: the core's browser entropy links
+  # wasm-bindgen, whose `__*` exports (and custom sections) this module never uses.
+  "$here/node_modules/.bin/wasm-opt" --remove-exports --pass-arg='remove-exports@__*' -Oz --converge \
+    --strip-debug --strip-producers --strip-target-features \
+    "$w3c_artifact" -o "$target_dir/tracewire_w3c.wasm"
+  node "$here/w3c/strip.mjs" "$target_dir/tracewire_w3c.wasm" "$pkg/tracewire_w3c.wasm"
+fi
+"$here/node_modules/.bin/esbuild" "$here/js/w3c.mjs" --bundle --minify --format=esm \
+  --target=es2022 --log-level=warning --outfile="$pkg/w3c.js"
+cp "$here/js/w3c.d.ts" "$pkg/w3c.d.ts"
 
 mkdir -p "$root/dist"
 (cd "$pkg" && npm pack --silent --pack-destination "$root/dist" >/dev/null)

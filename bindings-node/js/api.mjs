@@ -88,7 +88,7 @@ const encoder = new TextEncoder();
 const INTERNAL = Symbol('tracewire.internal');
 
 /** An error with a stable snake_case `code` (`unknown_format`, `invalid_tracestate_key`, ...). */
-class TracewireError extends Error {
+export class TracewireError extends Error {
   /** @param {string} code */
   constructor(code) {
     super(code);
@@ -99,7 +99,7 @@ class TracewireError extends Error {
 }
 
 /** One reason extraction ignored (part of) what arrived. */
-class Diagnostic {
+export class Diagnostic {
   /**
    * @param {string} format The format the diagnostic is about (`tracecontext`, `b3`, ...).
    * @param {string} header The lowercase header name.

@@ -142,7 +142,8 @@ export declare class Context {
   withTracestate(key: string, value: string): Context;
   /**
    * This context with `key=value` in its baggage, replacing earlier values of `key`.
-   * @throws {TracewireError} `invalid_baggage_key` when `key` is not an HTTP token.
+   * @throws {TracewireError} `invalid_baggage_key` when `key` is not an HTTP token;
+   *   `baggage_too_large` past 64 members or 8192 bytes (W3C Baggage's limits).
    */
   withBaggage(key: string, value: string): Context;
   /**

@@ -451,7 +451,11 @@ fn name_str<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
 impl Injector for Writer<'_> {
     fn set_header(&mut self, name: &str, value: &str) {
         self.attempt(|this| {
-            this.remove(name)?;
+            // (A fresh dict holds this name, if at all, in the spelling that
+            // assignment replaces.)
+            if this.fresh.is_none() {
+                this.remove(name)?;
+            }
             let py = this.container.py();
             let name = name_str(py, name);
             match &this.list {

@@ -1,8 +1,9 @@
 // tracewire-wasm against OpenTelemetry JS in headless Chromium: bundles page.mjs
 // with esbuild, serves it with the package built in ../pkg (or the directory
 // TRACEWIRE_WASM_PKG names: another build, to compare) on 127.0.0.1, runs the
-// interleaved cases in the page, and prints the table, then the gzipped bytes a
-// page loads for W3C propagation with each (size.mjs).
+// interleaved cases in the page, and prints the tables (the full entry's, then the
+// W3C-only entry's, `tracewire-wasm/w3c`), then the gzipped bytes a page loads for
+// W3C propagation with each (size.mjs).
 import { readFile, realpath } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
@@ -28,14 +29,18 @@ await build({
   platform: 'browser',
   target: 'es2022',
   outfile: join(out, 'page.js'),
-  alias: { 'tracewire-wasm': join(pkg, 'index.js') },
+  alias: { 'tracewire-wasm/w3c': join(pkg, 'w3c.js'), 'tracewire-wasm': join(pkg, 'index.js') },
   logLevel: 'warning',
 });
 
 const pages = {
   '/': '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>',
 };
-const files = { '/page.js': join(out, 'page.js'), '/tracewire_wasm_bg.wasm': join(pkg, 'tracewire_wasm_bg.wasm') };
+const files = {
+  '/page.js': join(out, 'page.js'),
+  '/tracewire_wasm_bg.wasm': join(pkg, 'tracewire_wasm_bg.wasm'),
+  '/tracewire_w3c.wasm': join(pkg, 'tracewire_w3c.wasm'),
+};
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
 // Cross-origin isolated, so that performance.now() ticks in microseconds, not 100 µs.
@@ -80,7 +85,9 @@ try {
   console.log(
     `tracewire (WebAssembly) vs OpenTelemetry JS ${otelVersion}, Chromium ${version}${isolated ? '' : ' (timer not isolated)'}: median ns/op`,
   );
-  console.log(table(results));
+  console.log(table(results.full));
+  console.log(`\nThe W3C-only entry (tracewire-wasm/w3c), the cases without baggage: median ns/op`);
+  console.log(table(results.w3c));
 } finally {
   await browser.close();
   server.closeAllConnections();

@@ -1,6 +1,7 @@
 // The bytes a page loads to continue a W3C trace and inject it into a request:
 // each library's JS bundled for that one job (esbuild, minified, tree-shaken),
-// plus, for tracewire, its WebAssembly module; each file gzipped at level 9.
+// plus, for tracewire, its WebAssembly module (the full entry's, and the W3C-only
+// entry's); each file gzipped at level 9.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +70,10 @@ export async function sizes(pkg) {
     measure('tracewire-wasm (JS + wasm, every format)', [
       await bundle(JOBS.tracewire(join(pkg, 'index.js'))),
       await readFile(join(pkg, 'tracewire_wasm_bg.wasm')),
+    ]),
+    measure('tracewire-wasm/w3c (JS + wasm, W3C Trace Context only)', [
+      await bundle(JOBS.tracewire(join(pkg, 'w3c.js'))),
+      await readFile(join(pkg, 'tracewire_w3c.wasm')),
     ]),
   ];
 }

@@ -13,7 +13,7 @@ const empty = new Uint8Array(0);
  * length. Short ASCII text, as header values and records are, goes by a loop:
  * browsers run that several times faster than a call to TextEncoder.
  */
-function encodeInto(text, into, at) {
+export function encodeInto(text, into, at) {
   if (text.length <= 128) {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);

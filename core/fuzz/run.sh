@@ -66,7 +66,7 @@ explain() {
     log "$target FAILED (log: $logfile)"
     # The panic message (up to its backtrace), or libFuzzer's own report (timeout, OOM).
     awk '/panicked at|ERROR: libFuzzer/ { on = 1 } /^stack backtrace|^note: / { on = 0 }
-         on { print; if (++n == 40) exit }' "$logfile" >&2
+         on && !/^0x|^Base64/ { print; if (++n == 40) exit }' "$logfile" >&2
     local input
     input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$logfile" | tail -1)
     if [ -n "$input" ]; then
@@ -109,10 +109,12 @@ short() {
 # figure NAME LOG: a final statistic libFuzzer printed.
 figure() { sed -n "s/^$1: *//p" "$2" | tail -1; }
 
+# Inputs stay at libFuzzer's default -max_len (4096 bytes) in both modes: what
+# megabytes of input cost is core/tests/bounds.rs's business.
 long() {
     local runs=${FUZZ_RUNS:-10000000} jobs=${FUZZ_JOBS:-1} target
-    log "long run: $runs executions per target, $jobs at a time, nice 19"
-    NICE=19
+    log "long run: $runs executions per target, $jobs at a time, nice 10"
+    NICE=10
     mkdir -p "$OUT/long"
     for target in $TARGETS; do
         while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
@@ -121,7 +123,7 @@ long() {
             start=$(date +%s.%N)
             status=0
             run "$target" "$OUT/long/$target" "$OUT/long/$target.log" \
-                -runs="$runs" -max_len=65536 || status=$?
+                -runs="$runs" || status=$?
             end=$(date +%s.%N)
             echo "$status $start $end" >"$OUT/long/$target.status"
         ) &
@@ -141,47 +143,44 @@ long() {
             printf '| %s | %s | %.0f | %.0f | %s | %s | %s |\n' "$target" "${execs:-0}" "$seconds" \
                 "$(awk "BEGIN { print ${execs:-0} / $seconds }")" "$files" "${largest:-?}" \
                 "$(figure stat::peak_rss_mb "$logfile")"
-            [ "$status" = 0 ] || failed+=("$target")
         done
-    } | tee "$report"
+    } >"$report"
+    cat "$report"
     log "table saved to $report"
-    for target in "${failed[@]}"; do explain "$target" "$OUT/long/$target.log"; done
+    for target in $TARGETS; do
+        read -r status _ <"$OUT/long/$target.status"
+        if [ "$status" != 0 ]; then
+            explain "$target" "$OUT/long/$target.log"
+            failed+=("$target")
+        fi
+    done
     [ ${#failed[@]} -eq 0 ] || exit 1
 }
 
 # Seeds from the vectors (and, for the structured propagator target, what a
-# short run grows from the vectors' values), minimised into the committed corpus.
+# short run grows from the vectors' values), minimised into the committed
+# corpus: a merge measures each seed's coverage (what `cargo fuzz cmin` runs,
+# without the artifacts directory it creates in the repository), and at most
+# MAX_CORPUS (40) seeds are kept, greedily those covering the most features.
 seed() {
     local seeds=$OUT/seeds target
     rm -rf "$seeds"
     python3 "$FUZZ_DIR/seed.py" "$seeds"
     mkdir -p "$seeds/propagator"
-    # A crash ends this run early; its inputs are still seeds, and cmin drops the crash.
+    # A crash ends this run early; its inputs are still seeds, and the merge drops the crash.
     "$BIN/propagator" -max_total_time="${SEED_SECONDS:-60}" "$seeds/propagator" \
         >"$OUT/logs/seed-propagator.log" 2>&1 || true
     for target in $TARGETS; do
-        rm -rf "$FUZZ_DIR/corpus/$target"
-        mkdir -p "$FUZZ_DIR/corpus/$target"
-        cp "$seeds/$target"/* "$FUZZ_DIR/corpus/$target/"
-        cargo +nightly fuzz cmin "${BUILD_FLAGS[@]}" "$target" "$FUZZ_DIR/corpus/$target" \
-            -- -set_cover_merge=1 >"$OUT/logs/cmin-$target.log" 2>&1
-        cap "$target"
+        rm -rf "$seeds/$target.merged" "$FUZZ_DIR/corpus/$target"
+        mkdir -p "$seeds/$target.merged" "$FUZZ_DIR/corpus/$target" "$OUT/artifacts/$target"
+        "$BIN/$target" -merge=1 -merge_control_file="$seeds/$target.control" \
+            -artifact_prefix="$OUT/artifacts/$target/" \
+            "$seeds/$target.merged" "$seeds/$target" >"$OUT/logs/seed-$target.log" 2>&1 ||
+            { tail -5 "$OUT/logs/seed-$target.log" >&2; exit 1; }
+        python3 "$FUZZ_DIR/seed.py" pick "$seeds/$target.control" "${MAX_CORPUS:-40}" |
+            while read -r input; do cp "$input" "$FUZZ_DIR/corpus/$target/"; done
         log "$target: $(find "$FUZZ_DIR/corpus/$target" -type f | wc -l) corpus files"
     done
-}
-
-# Keeps at most MAX_CORPUS (40) files of a minimised corpus, those covering the
-# most features (from a merge's control file, which lists each input's features).
-cap() {
-    local target=$1 corpus=$FUZZ_DIR/corpus/$1 control=$OUT/seeds/$1.control
-    rm -rf "$OUT/seeds/$target.merged" "$OUT/seeds/$target.kept"
-    mkdir -p "$OUT/seeds/$target.merged" "$OUT/seeds/$target.kept"
-    "$BIN/$target" -merge=1 -merge_control_file="$control" \
-        "$OUT/seeds/$target.merged" "$corpus" >"$OUT/logs/cap-$target.log" 2>&1
-    python3 "$FUZZ_DIR/seed.py" pick "$control" "${MAX_CORPUS:-40}" |
-        while read -r input; do cp "$input" "$OUT/seeds/$target.kept/"; done
-    rm -rf "$corpus"
-    mv "$OUT/seeds/$target.kept" "$corpus"
 }
 
 repro() {

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Seeds for the fuzz targets.
 
-    seed.py DIR                 writes seeds from the shared vectors (tests/vectors/*.json)
-                                to DIR/<target>, in the layout each target reads (see
-                                src/input.rs); run.sh then minimises them into
-                                corpus/<target>. The propagator target takes structured
-                                input and grows its seeds from the vectors' values itself.
-    seed.py pick CONTROL MAX    prints at most MAX of the inputs a libFuzzer merge control
-                                file lists, chosen greedily for the most features not yet
-                                covered: a corpus capped at a few dozen files.
+seed.py DIR                 writes seeds from the shared vectors (tests/vectors/*.json)
+                            to DIR/<target>, in the layout each target reads (see
+                            src/input.rs); run.sh then minimises them into
+                            corpus/<target>. The propagator target takes structured
+                            input and grows its seeds from the vectors' values itself.
+seed.py pick CONTROL MAX    prints at most MAX of the inputs a libFuzzer merge control
+                            file lists, chosen greedily for the most features not yet
+                            covered: a corpus capped at a few dozen files.
 """
 
 import json
@@ -18,7 +18,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEPARATORS = [b"\n", b"|", b"\x1f", b"\xfe"]
 # libFuzzer's default -max_len: larger seeds would only slow every short run;
-# the size limits they reach are the resource-bound tests' business.
+# the size limits they reach are core/tests/bounds.rs's business.
 MAX_LEN = 4096
 
 
@@ -55,17 +55,18 @@ def main(out):
             formats = set((case.get("propagator") or {}).get("extract", []))
             headers = pairs(case)
             lines = [n.encode() + b":" + v for n, v in headers]
+            named = {}
             for name, v in headers:
-                lname = name.lower()
-                if lname == "traceparent":
-                    add("traceparent", v)
-            by_name = lambda wanted: [v for n, v in headers if n.lower() == wanted]
-            if by_name("tracestate"):
-                add("tracestate", framed(control(case, False), by_name("tracestate")))
-            if by_name("baggage"):
-                add("baggage", framed(control(case, False), by_name("baggage")))
-            if by_name("x-amzn-trace-id"):
-                add("xray", framed(control(case, False), by_name("x-amzn-trace-id")))
+                named.setdefault(name.lower(), []).append(v)
+            for v in named.get("traceparent", []):
+                add("traceparent", v)
+            for target, name in [
+                ("tracestate", "tracestate"),
+                ("baggage", "baggage"),
+                ("xray", "x-amzn-trace-id"),
+            ]:
+                if name in named:
+                    add(target, framed(control(case, False), named[name]))
             if formats & {"b3", "b3multi"}:
                 add("b3", framed(control(case, "b3multi" in formats), lines))
             if "jaeger" in formats:
@@ -86,8 +87,8 @@ def main(out):
         print(f"{target}: {len(datas)} seeds")
 
 
-def pick(control, limit):
-    lines = pathlib.Path(control).read_text().splitlines()
+def pick(control_file, limit):
+    lines = pathlib.Path(control_file).read_text().splitlines()
     count = int(lines[0])
     paths = lines[2 : 2 + count]
     features = {}

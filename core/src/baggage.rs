@@ -126,14 +126,36 @@ impl Baggage {
         }
     }
 
+    /// Takes the members of `later` (`baggage` after Jaeger's `uberctx-*`) in
+    /// place of this baggage's members of the same keys, appending them as far
+    /// as the limits allow.
+    ///
+    /// W3C baggage says more than Jaeger's copy of it (repeated keys, letter
+    /// case, properties), so for a key it has, its members are the whole answer:
+    /// what a service injecting both formats sends then extracts as exactly the
+    /// baggage it injected.
+    pub(crate) fn supersede(&mut self, later: Baggage) {
+        if later.members.is_empty() {
+            return;
+        }
+        self.members
+            .retain(|mine| !later.members.iter().any(|theirs| same_key(mine, theirs)));
+        let mut bytes = self.encoded_len();
+        for member in later.members {
+            if !self.fits(&mut bytes, &member) {
+                return;
+            }
+            self.members.push(member);
+        }
+    }
+
     /// Whether the last member of `member`'s key (in any case for a lowercase
     /// key) has `member`'s value.
     fn says(&self, member: &Member) -> bool {
-        let lowercase = !member.key.bytes().any(|b| b.is_ascii_uppercase());
         self.members
             .iter()
             .rev()
-            .find(|m| m.key == member.key || (lowercase && m.key.eq_ignore_ascii_case(&member.key)))
+            .find(|m| same_key(member, m))
             .is_some_and(|m| m.value == member.value)
     }
 
@@ -265,6 +287,14 @@ impl Member {
     fn encoded_len(&self) -> usize {
         self.len
     }
+}
+
+/// Whether `jaeger`'s key names `member`'s: the same key, or in any letter case
+/// when `jaeger`'s is lowercase (Jaeger lower-cases keys: `uberctx-user: x`
+/// repeats `User=x`).
+fn same_key(jaeger: &Member, member: &Member) -> bool {
+    let lowercase = !jaeger.key.bytes().any(|b| b.is_ascii_uppercase());
+    member.key == jaeger.key || (lowercase && member.key.eq_ignore_ascii_case(&jaeger.key))
 }
 
 /// `key OWS "=" OWS value *(OWS ";" OWS property)`, already trimmed. Everything

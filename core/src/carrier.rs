@@ -167,4 +167,28 @@ mod http_carrier {
             self.remove(name);
         }
     }
+
+    /// Requests and responses through their headers, as hyper, axum and reqwest
+    /// hand them over: `continue_trace(&request)`, `ctx.inject(&mut response)`.
+    macro_rules! through_headers {
+        ($($message:ident),*) => {$(
+            impl<B> Extractor for http::$message<B> {
+                fn for_each_header<'a>(&'a self, visit: &mut dyn FnMut(&'a str, &'a [u8])) {
+                    self.headers().for_each_header(visit);
+                }
+            }
+
+            impl<B> Injector for http::$message<B> {
+                fn set_header(&mut self, name: &str, value: &str) {
+                    self.headers_mut().set_header(name, value);
+                }
+
+                fn remove_header(&mut self, name: &str) {
+                    self.headers_mut().remove_header(name);
+                }
+            }
+        )*};
+    }
+
+    through_headers!(Request, Response);
 }

@@ -234,11 +234,19 @@ impl Context {
     }
 
     /// Fills in the format state this context lacks from another context of the
-    /// same trace.
-    pub(crate) fn merge_extras(&mut self, other: &Context) {
+    /// same trace. This context's sampled flag stands: the other can explain it
+    /// (a sampled span in debug; an unsampled one whose decision was deferred,
+    /// when `can_defer` is false: this context's format could not have said so)
+    /// but not contradict it.
+    pub(crate) fn merge_extras(&mut self, other: &Context, can_defer: bool) {
         let Some(theirs) = other.extras() else { return };
+        let sampled = self.sampled();
         let ours = self.extras_mut();
-        ours.debug |= theirs.debug;
+        if sampled {
+            ours.debug |= theirs.debug;
+        } else if !can_defer {
+            ours.deferred |= theirs.deferred;
+        }
         for (mine, their) in [
             (&mut ours.origin, &theirs.origin),
             (&mut ours.tags, &theirs.tags),

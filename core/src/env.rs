@@ -7,7 +7,9 @@
 //! `x-amzn-trace-id` → `_X_AMZN_TRACE_ID`. Variable names are case-sensitive (as on
 //! Unix), so only that canonical spelling is read: `traceparent` or `TraceParent`
 //! is another variable and is ignored, as OpenTelemetry's carriers do. Values are
-//! read by the propagator's formats exactly as header values.
+//! read by the propagator's formats exactly as header values. A Jaeger baggage
+//! key with characters other than letters, digits and `-` is not written: its
+//! variable would read back as another key.
 //!
 //! # Examples
 //! ```
@@ -54,6 +56,17 @@ pub fn variable_name(header: &str) -> String {
         return LAMBDA_XRAY.to_owned();
     }
     header.bytes().map(variable_char).collect()
+}
+
+/// Whether the variable of `header` reads back as `header`. A Jaeger baggage
+/// key a variable name cannot spell (`uberctx-user.id` → `UBERCTX_USER_ID`)
+/// would read back as another key (`user-id`): it is not written, and left to
+/// `BAGGAGE`, which carries any key.
+pub(crate) fn spells_back(header: &str) -> bool {
+    header == XRAY_HEADER
+        || header
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 fn variable_char(b: u8) -> char {
@@ -184,7 +197,9 @@ struct Renamed<'v, I: ?Sized>(&'v mut I);
 
 impl<I: Injector + ?Sized> Injector for Renamed<'_, I> {
     fn set_header(&mut self, name: &str, value: &str) {
-        self.0.set_header(&variable_name(name), value);
+        if spells_back(name) {
+            self.0.set_header(&variable_name(name), value);
+        }
     }
 
     fn remove_header(&mut self, name: &str) {

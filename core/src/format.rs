@@ -77,6 +77,13 @@ impl Format {
         }
     }
 
+    /// Whether the format can say that no sampling decision was made (B3 without
+    /// a sampling state, X-Ray `Sampled=?`, Datadog without a priority), so that
+    /// its unsampled context is a decision, not a deferral.
+    pub(crate) const fn can_defer(self) -> bool {
+        matches!(self, Self::B3 | Self::B3Multi | Self::Xray | Self::Datadog)
+    }
+
     /// The lowercase header names the format reads and writes; a name ending in
     /// `*` is a prefix (`uberctx-*`).
     pub fn fields(self) -> impl Iterator<Item = &'static str> + Clone {

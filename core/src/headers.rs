@@ -84,7 +84,10 @@ impl Field {
         let name = name.as_bytes();
         match self.prefix() {
             Some(prefix) => {
-                name.len() > prefix.len() && eq_lowercase(&name[..prefix.len()], prefix.as_bytes())
+                name.len() > prefix.len()
+                    && name
+                        .get(..prefix.len())
+                        .is_some_and(|head| eq_lowercase(head, prefix.as_bytes()))
             }
             None => name.len() == self.name().len() && eq_lowercase(name, self.name().as_bytes()),
         }
@@ -98,8 +101,14 @@ fn eq_lowercase(name: &[u8], lower: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     // Folds the case of `name`'s bytes where `lower` has a letter, and only there.
     let eq8 = |at: usize| {
-        let word = |bytes: &[u8]| bytes[at..at + 8].try_into().map(u64::from_le_bytes);
-        let (Ok(name), Ok(lower)) = (word(name), word(lower)) else {
+        let word = |bytes: &[u8]| {
+            bytes
+                .get(at..)?
+                .first_chunk()
+                .copied()
+                .map(u64::from_le_bytes)
+        };
+        let (Some(name), Some(lower)) = (word(name), word(lower)) else {
             return false;
         };
         let letters = lower.wrapping_add(0x1f * ONES) & !lower.wrapping_add(0x05 * ONES);
@@ -251,8 +260,7 @@ pub(crate) struct Seen<'a> {
 }
 
 impl<'a> Seen<'a> {
-    /// Visits the carrier once, keeping the headers of `fields`; allocates only
-    /// for a field that repeats.
+    /// [`Seen::fill`] on a new one.
     #[cfg(test)]
     pub(crate) fn gather<E: Extractor + ?Sized>(
         carrier: &'a E,
@@ -272,7 +280,9 @@ impl<'a> Seen<'a> {
         }
     }
 
-    /// [`Seen::gather`] in place: the struct is too big to move on every call.
+    /// Visits the carrier once, keeping the headers of `fields`; allocates only
+    /// for a field that repeats. (In place: the struct is too big to move around
+    /// on every call.)
     pub(crate) fn fill<E: Extractor + ?Sized>(&mut self, carrier: &'a E, fields: FieldSet) {
         self.fields = fields;
         carrier.for_each_header(&mut |name, value| {

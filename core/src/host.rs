@@ -74,24 +74,27 @@ impl Frame<'_> {
     }
 }
 
+impl<'f> Frame<'f> {
+    /// The headers, in order.
+    pub fn headers(self) -> impl Iterator<Item = (&'f str, &'f [u8])> + Clone {
+        let mut rest = self.0;
+        std::iter::from_fn(move || loop {
+            let (&name_len, tail) = rest.split_first()?;
+            let (name, tail) = tail.split_at_checked(usize::from(name_len))?;
+            let (len, tail) = tail.split_first_chunk::<4>()?;
+            let (value, tail) = tail.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+            rest = tail;
+            if let Ok(name) = std::str::from_utf8(name) {
+                return Some((name, value));
+            }
+        })
+    }
+}
+
 impl Extractor for Frame<'_> {
     fn for_each_header<'a>(&'a self, visit: &mut dyn FnMut(&'a str, &'a [u8])) {
-        let mut rest = self.0;
-        while let Some((&name_len, tail)) = rest.split_first() {
-            let Some((name, tail)) = tail.split_at_checked(usize::from(name_len)) else {
-                return;
-            };
-            let Some((len, tail)) = tail.split_first_chunk::<4>() else {
-                return;
-            };
-            let Some((value, tail)) = tail.split_at_checked(u32::from_le_bytes(*len) as usize)
-            else {
-                return;
-            };
-            if let Ok(name) = std::str::from_utf8(name) {
-                visit(name, value);
-            }
-            rest = tail;
+        for (name, value) in self.headers() {
+            visit(name, value);
         }
     }
 }
@@ -255,8 +258,11 @@ pub fn env_lines(propagator: &Propagator, context: &Context) -> String {
     let mut out = String::with_capacity(headers.len() + 8);
     let mut lines = headers.split('\n');
     while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
-        for part in [&crate::env::variable_name(name), "\n", value, "\n"] {
-            out.push_str(part);
+        // (An empty value removes, whatever the name.)
+        if value.is_empty() || crate::env::spells_back(name) {
+            for part in [&crate::env::variable_name(name), "\n", value, "\n"] {
+                out.push_str(part);
+            }
         }
     }
     out

@@ -22,6 +22,7 @@
 //! the transport); the value is percent-decoded (`%20` is a space, `+` stays a
 //! plus, invalid UTF-8 becomes U+FFFD). A `%` that starts no escape is kept as it
 //! is: senders of Jaeger's `TEXT_MAP` encoding (Kafka) do not URL-encode values.
+//! An empty value is no member, as injection never writes one.
 
 use crate::baggage::{MAX_BYTES, MAX_MEMBERS};
 use crate::carrier::Injector;
@@ -130,6 +131,10 @@ pub(crate) fn baggage(seen: &Seen<'_>, sink: &mut Sink<'_>) -> Baggage {
         // `Field::matches` checked the prefix, case-insensitively, at a char boundary.
         let key = &name[BAGGAGE_PREFIX.len()..];
         let value = trim_ows(text);
+        // What injection never writes: an empty header some stacks drop anyway.
+        if value.is_empty() {
+            continue;
+        }
         // Decoding shrinks a value to a third at most: past that, it cannot fit.
         if key.len() + value.len() / 3 > MAX_BYTES {
             sink.report(Format::Jaeger, BAGGAGE_HEADER, Code::BaggageTooLarge);

@@ -48,6 +48,10 @@ pub mod host;
 mod ids;
 mod jaeger;
 pub mod json;
+#[cfg(feature = "rdkafka")]
+pub mod kafka;
+#[cfg(feature = "opentelemetry")]
+pub mod otel;
 mod propagator;
 mod rng;
 #[cfg(feature = "spans")]
@@ -55,8 +59,11 @@ pub mod span;
 mod tracecontext;
 mod traceparent;
 mod tracestate;
+#[cfg(feature = "tracing")]
+pub mod tracing_fields;
 #[cfg(feature = "spans")]
 pub mod tree;
+pub mod w3c;
 mod xray;
 
 pub use baggage::Baggage;
@@ -69,6 +76,11 @@ pub use format::{Format, Repeated};
 pub use ids::{HexId, SpanId, TraceId};
 pub use propagator::{Builder, Propagator};
 pub use tracestate::TraceState;
+
+/// What [`context_span!`] expands to.
+#[cfg(feature = "tracing")]
+#[doc(hidden)]
+pub use tracing as __tracing;
 
 /// The incoming context, with the default propagator (W3C Trace Context and Baggage).
 pub fn extract<E: Extractor + ?Sized>(carrier: &E) -> Option<Context> {

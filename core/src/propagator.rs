@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Sink;
 use crate::format::Formats;
-use crate::headers::{FieldSet, Seen};
+use crate::headers::{Field, FieldSet, Seen};
 use crate::{b3, baggage, datadog, jaeger, tracecontext, xray};
 use crate::{Baggage, Code, Context, Diagnostic, Extractor, Format, Injector, Link, Repeated};
 
@@ -95,6 +95,16 @@ impl Propagator {
         self.run(carrier, Sink(None)).0
     }
 
+    /// The incoming context, or the baggage that arrived without one (for hosts
+    /// that keep baggage apart from the span, as OpenTelemetry does).
+    #[cfg(feature = "opentelemetry")]
+    pub(crate) fn extract_or_baggage<E: Extractor + ?Sized>(
+        &self,
+        carrier: &E,
+    ) -> (Option<Context>, Baggage) {
+        self.run(carrier, Sink(None))
+    }
+
     /// The incoming context and every reason something was ignored.
     pub fn extract_with_diagnostics<E: Extractor + ?Sized>(
         &self,
@@ -165,17 +175,20 @@ impl Propagator {
         seen.fill(carrier, self.extract_fields);
         let sink = &mut sink;
         let mut found: Option<Context> = None;
+        let mut winner = Format::TraceContext;
         let mut baggage = Baggage::new();
         for &format in formats {
             let candidate = match format {
                 Format::TraceContext => tracecontext::extract(&seen, self.repeated, sink),
+                // (Nothing to read or explain when no `baggage` header came.)
+                Format::Baggage if seen.values(Field::Baggage).is_empty() => continue,
                 Format::Baggage => {
                     let extracted = baggage::extract(&seen, sink);
                     // Within the limits already: only a second source needs them checked.
                     if baggage.is_empty() {
                         baggage = extracted;
                     } else {
-                        baggage.extend(extracted);
+                        baggage.supersede(extracted);
                     }
                     continue;
                 }
@@ -193,7 +206,7 @@ impl Propagator {
             match &mut found {
                 None => {
                     sink.report(format, header, Code::Extracted);
-                    found = Some(candidate);
+                    (found, winner) = (Some(candidate), format);
                 }
                 Some(context) if context.trace_id() == candidate.trace_id() => {
                     if format == Format::TraceContext && !candidate.trace_state().is_empty() {
@@ -203,7 +216,7 @@ impl Propagator {
                     }
                     // What only the later format knew (X-Ray's Lineage, Datadog's
                     // origin, a debug request) is kept for the round trip.
-                    context.merge_extras(&candidate);
+                    context.merge_extras(&candidate, winner.can_defer());
                     sink.report(format, header, Code::SameTrace);
                 }
                 Some(context) => {
@@ -216,6 +229,7 @@ impl Propagator {
             }
         }
         match found {
+            Some(context) if baggage.is_empty() => (Some(context), baggage),
             Some(context) => (Some(context.replace_baggage(baggage)), Baggage::new()),
             None => (None, baggage),
         }

@@ -20,11 +20,17 @@ pub(crate) fn next_u64() -> u64 {
             Some((state, seeded_in)) if seeded_in == generation => state,
             _ => seed(),
         };
-        state = state.wrapping_add(0xa076_1d64_78bd_642f);
-        let wide = u128::from(state) * u128::from(state ^ 0xe703_7ed1_a0b4_28db);
+        let value = wyrand(&mut state);
         cell.set(Some((state, generation)));
-        ((wide >> 64) as u64) ^ (wide as u64)
+        value
     })
+}
+
+/// One step of wyrand: advances `state` and returns 64 random bits.
+pub(crate) fn wyrand(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0xa076_1d64_78bd_642f);
+    let wide = u128::from(*state) * u128::from(*state ^ 0xe703_7ed1_a0b4_28db);
+    ((wide >> 64) as u64) ^ (wide as u64)
 }
 
 /// Draws a non-zero value of 64 random bits.

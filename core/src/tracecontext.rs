@@ -12,6 +12,7 @@ const TRACEPARENT: &str = "traceparent";
 const TRACESTATE: &str = "tracestate";
 
 /// The context carried by the `traceparent` (and `tracestate`) headers, if valid.
+#[inline]
 pub(crate) fn extract(seen: &Seen<'_>, repeated: Repeated, sink: &mut Sink<'_>) -> Option<Context> {
     // One exact, valid value needs none of the policy or the explanations below.
     let exact = seen.values(Field::Traceparent).only();

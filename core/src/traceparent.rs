@@ -16,7 +16,14 @@ pub(crate) struct Traceparent {
 
 /// Strips the optional whitespace (SP, HTAB) around a field value (RFC 9110 §5.5).
 pub(crate) fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+    // By bytes: OWS is ASCII, so both ends fall on character boundaries.
+    let is_ows = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = s.bytes().position(|b| !is_ows(&b)).unwrap_or(s.len());
+    let end = s
+        .bytes()
+        .rposition(|b| !is_ows(&b))
+        .map_or(start, |last| last + 1);
+    s.get(start..end).unwrap_or_default()
 }
 
 /// The common case, checked in one go: exactly a valid version-00 value (all
@@ -42,10 +49,14 @@ pub(crate) fn parse_exact(s: &[u8]) -> Option<Traceparent> {
 
 /// Parses one `traceparent` value, already trimmed of OWS.
 pub(crate) fn parse(s: &str) -> Result<Traceparent, Code> {
-    if let Some(parent) = parse_exact(s.as_bytes()) {
-        return Ok(parent);
+    match parse_exact(s.as_bytes()) {
+        Some(parent) => Ok(parent),
+        None => parse_checked(s.as_bytes()),
     }
-    let s = s.as_bytes();
+}
+
+/// [`parse`] without the fast path: smaller, for builds that count bytes.
+pub(crate) fn parse_checked(s: &[u8]) -> Result<Traceparent, Code> {
     let version = s.get(..2).ok_or(Code::InvalidTraceparentVersion)?;
     match hex::check(version) {
         Err(HexError::NotHex) => return Err(Code::InvalidTraceparentVersion),

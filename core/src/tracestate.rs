@@ -12,7 +12,7 @@ pub const MAX_MEMBERS: usize = 32;
 /// Propagate at least this many characters; longer values are cut on inject (§3.3.1.5).
 pub const MAX_HEADER_LEN: usize = 512;
 /// Members longer than this go first when cutting (§3.3.1.5).
-const LONG_MEMBER: usize = 128;
+pub(crate) const LONG_MEMBER: usize = 128;
 const MAX_KEY_LEN: usize = 256;
 const MAX_VALUE_LEN: usize = 256;
 
@@ -124,8 +124,12 @@ impl TraceState {
     /// once. `None` for anything else, which [`TraceState::from_fields`] then
     /// judges member by member.
     fn strictly_canonical(field: &str) -> Option<Self> {
-        let mut keys: [&[u8]; MAX_MEMBERS] = [&[]; MAX_MEMBERS];
         let mut prints: [u64; MAX_MEMBERS] = [0; MAX_MEMBERS];
+        // The key of an earlier member, found again only when prints match.
+        let key_of = |index: usize| {
+            let member = field.split(',').nth(index).unwrap_or_default();
+            member.split_once('=').map(|(key, _)| key.as_bytes())
+        };
         let mut rest = field.as_bytes();
         for count in 0..=MAX_MEMBERS {
             let key_len = rest
@@ -145,11 +149,11 @@ impl TraceState {
                 return None;
             }
             let print = fingerprint(key);
-            let mut earlier = prints[..count].iter().zip(&keys[..count]);
-            if earlier.any(|(&p, &k)| p == print && k == key) {
+            let mut earlier = prints[..count].iter().enumerate();
+            if earlier.any(|(index, &p)| p == print && key_of(index) == Some(key)) {
                 return None;
             }
-            (keys[count], prints[count]) = (key, print);
+            prints[count] = print;
             match tail.split_first() {
                 None => return Some(Self::canonical(field)),
                 Some((b',', tail)) => rest = tail,
@@ -251,10 +255,11 @@ impl TraceState {
 }
 
 /// The key of a trimmed member whose key and value are both valid.
-fn split_member(member: &str) -> Result<&str, Code> {
-    let (key, value) = member
-        .split_once('=')
-        .ok_or(Code::InvalidTracestateMember)?;
+pub(crate) fn split_member(member: &str) -> Result<&str, Code> {
+    // By bytes: `=` is ASCII, so both sides are text.
+    let equals = member.bytes().position(|b| b == b'=');
+    let split = equals.and_then(|at| Some((member.get(..at)?, member.get(at + 1..)?)));
+    let (key, value) = split.ok_or(Code::InvalidTracestateMember)?;
     if !is_key(key) {
         return Err(Code::InvalidTracestateKey);
     }
@@ -333,9 +338,12 @@ fn value_run(bytes: &[u8]) -> usize {
 }
 
 /// A number equal for equal keys (length, first and last eight bytes).
-fn fingerprint(bytes: &[u8]) -> u64 {
+pub(crate) fn fingerprint(bytes: &[u8]) -> u64 {
     let len = bytes.len() as u64;
-    let word = |at: usize| bytes[at..at + 8].try_into().map_or(0, u64::from_le_bytes);
+    let word = |at: usize| {
+        let word = bytes.get(at..).and_then(<[u8]>::first_chunk);
+        word.copied().map_or(0, u64::from_le_bytes)
+    };
     match bytes.len() {
         0..8 => bytes
             .iter()

@@ -1,4 +1,5 @@
-//! Extraction from a carrier without trace headers allocates nothing.
+//! Extraction from a carrier without trace headers allocates nothing, and the
+//! W3C path over caller buffers (`tracewire::w3c`) allocates nothing at all.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -52,4 +53,38 @@ fn miss_and_hit_without_tracestate_allocate_nothing() {
         allocations_during(|| assert!(tracewire::extract(&hit).is_some())),
         0
     );
+}
+
+#[test]
+fn the_w3c_path_allocates_nothing() {
+    use tracewire::{host::Frame, w3c};
+
+    let frame = Frame::encode([
+        (
+            "TraceParent",
+            &b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"[..],
+        ),
+        ("tracestate", b"rojo=00f067aa0ba902b7 , congo=t61rcWkgMzE"),
+        ("tracestate", b"bad key=1"),
+    ]);
+    let (mut record, mut out) = ([0; 256], vec![0; w3c::capacity(frame.len())]);
+    let mut ids = w3c::Ids::from_seed(1);
+    let mut lengths = [0; 5];
+    let allocations = allocations_during(|| {
+        let len = w3c::extract(&frame, &mut record).unwrap();
+        lengths = [
+            len,
+            w3c::continue_trace(&frame, &mut ids, &mut out).unwrap(),
+            w3c::diagnose(&frame, &mut out).unwrap(),
+            w3c::new_root(&mut ids, &mut out).unwrap(),
+            w3c::child(&record[..len], &mut ids, &mut out).unwrap(),
+        ];
+    });
+    assert_eq!(allocations, 0);
+    // Records without the tracestate (the second field has a bad key, so the
+    // whole value is dropped), and the diagnostics saying so.
+    let diagnostics =
+        "tracecontext\ttracestate\tinvalid_tracestate_key\ntracecontext\ttraceparent\textracted\n";
+    assert_eq!(lengths, [73, 73, diagnostics.len(), 73, 73]);
+    assert_eq!(&out[55..71], b"00f067aa0ba902b7", "the child's parent");
 }

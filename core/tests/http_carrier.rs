@@ -32,3 +32,31 @@ fn extracts_and_injects_header_map() {
         "stale tracestate must go"
     );
 }
+
+#[test]
+fn requests_and_responses_carry_their_headers() {
+    let request = http::Request::builder()
+        .uri("/orders")
+        .header(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        )
+        .body(())
+        .unwrap();
+    let ctx = tracewire::continue_trace(&request);
+    assert_eq!(
+        ctx.parent_span_id().map(|id| id.to_string()).as_deref(),
+        Some("00f067aa0ba902b7")
+    );
+
+    let mut response = http::Response::builder()
+        .header("TraceParent", "stale")
+        .header("tracestate", "stale=1")
+        .body(())
+        .unwrap();
+    ctx.inject(&mut response);
+    let headers = response.headers();
+    assert_eq!(headers.get_all("traceparent").iter().count(), 1);
+    assert_eq!(headers["traceparent"], ctx.traceparent().as_str());
+    assert!(headers.get("tracestate").is_none());
+}

@@ -151,7 +151,7 @@ impl Spec {
             }
             Some(Format::Jaeger) => {
                 out.debug = sampled && self.debug;
-                out.baggage = jaeger_baggage(&self.baggage, str::to_ascii_lowercase);
+                out.baggage = jaeger_baggage(&self.baggage, lowercase);
             }
             Some(Format::Xray) => {
                 out.deferred = !sampled && self.deferred;
@@ -166,12 +166,10 @@ impl Spec {
             }
             None => {
                 // W3C wins; the later formats of the same trace add what only
-                // they know. Its sampled flag is a decision: deferral is not kept.
+                // they know, a deferral explaining W3C's unsampled flag included.
                 w3c(&mut out);
-                out.baggage = merged(
-                    &self.baggage,
-                    &jaeger_baggage(&self.baggage, str::to_ascii_lowercase),
-                );
+                out.deferred = !sampled && self.deferred;
+                out.baggage = merged(&self.baggage, &jaeger_baggage(&self.baggage, lowercase));
                 out.debug = sampled && self.debug;
                 out.xray.clone_from(&self.xray);
                 if self.has_datadog_form() {
@@ -198,13 +196,15 @@ impl Spec {
 }
 
 /// Baggage as Jaeger's `uberctx-{key}` headers carry it: one value per key (the
-/// last), keys as `key` maps them, in the order the headers were last written,
-/// none for an empty value.
-fn jaeger_baggage(baggage: &Baggage, key: impl Fn(&str) -> String) -> Baggage {
-    let last = baggage.iter().fold(Baggage::new(), |acc, (k, v, _)| {
-        acc.insert(&key(k), v)
-            .expect("a subset stays within the limits")
-    });
+/// last), keys as `key` maps them (`None`: not written), in the order the
+/// headers were last written, none for an empty value.
+fn jaeger_baggage(baggage: &Baggage, key: impl Fn(&str) -> Option<String>) -> Baggage {
+    let last = baggage
+        .iter()
+        .fold(Baggage::new(), |acc, (k, v, _)| match key(k) {
+            Some(k) => acc.insert(&k, v).expect("a subset stays within the limits"),
+            None => acc,
+        });
     let empty: Vec<&str> = last
         .iter()
         .filter(|(_, v, _)| v.is_empty())
@@ -249,21 +249,26 @@ fn merged(first: &Baggage, second: &Baggage) -> Baggage {
 }
 
 /// The baggage `propagator` gives back for `baggage` it injected: the baggage
-/// and Jaeger sources merged in extract order.
+/// and Jaeger sources merged in extract order. W3C's members, written beside
+/// Jaeger's, are the whole answer for every key whichever comes first.
 fn round_trip_baggage(propagator: &Propagator, baggage: &Baggage) -> Baggage {
     let writes = |format| propagator.inject_formats().contains(&format);
     let mut result = Baggage::new();
     for format in propagator.extract_formats() {
-        let source = match format {
+        result = match format {
             Format::Baggage if writes(Format::Baggage) => baggage.clone(),
-            Format::Jaeger if writes(Format::Jaeger) => {
-                jaeger_baggage(baggage, str::to_ascii_lowercase)
+            Format::Jaeger if writes(Format::Jaeger) && result.is_empty() => {
+                jaeger_baggage(baggage, lowercase)
             }
             _ => continue,
         };
-        result = merged(&result, &source);
     }
     result
+}
+
+/// A key as a `uberctx-` header name carries it.
+fn lowercase(key: &str) -> Option<String> {
+    Some(key.to_ascii_lowercase())
 }
 
 fn nonzero<const N: usize>(bytes: [u8; N]) -> [u8; N] {
@@ -841,9 +846,8 @@ fn header_list() -> impl Strategy<Value = Received> {
 /// Property 2 for one propagator: what was extracted from `headers` survives
 /// injection and extraction, and the headers written settle. `w3c_flags`: every
 /// known flag is kept (one format, or W3C first), not only the sampled one.
-/// Headers settle at once unless a deferral meets W3C's decision or baggage keys
-/// differ only in case (Jaeger's copy then adds a member), and always within
-/// three rounds.
+/// Headers settle at once unless baggage keys differ only in case (Jaeger's copy
+/// then adds a member), and always within three rounds.
 fn check_fixed_point(
     propagator: &Propagator,
     headers: &[(String, Bytes)],
@@ -861,12 +865,7 @@ fn check_fixed_point(
         prop_assert_eq!(again.baggage(), &round_trip_baggage(propagator, &baggage));
         return Ok(());
     };
-    let formats = propagator.extract_formats();
-    // W3C's sampled flag is a decision: a deferral read from a later format is
-    // not carried once W3C is written beside it.
-    let w3c_decides = formats.len() > 1 && formats[0] == Format::TraceContext;
-    let settles_at_once = !(w3c_decides && first.is_deferred())
-        && round_trip_baggage(propagator, first.baggage()) == *first.baggage();
+    let settles_at_once = round_trip_baggage(propagator, first.baggage()) == *first.baggage();
     let mut current = first.clone();
     let mut out = injected(propagator, &current);
     check_injected(&out, propagator)?;
@@ -884,8 +883,8 @@ fn check_fixed_point(
         prop_assert!(next.links().is_empty());
         let cut = TraceState::parse(&first.trace_state().header()).unwrap();
         prop_assert_eq!(next.trace_state(), &cut);
-        prop_assert_eq!(next.is_deferred(), first.is_deferred() && !w3c_decides);
-        prop_assert_eq!(next.is_debug(), first.is_debug() && first.sampled());
+        prop_assert_eq!(next.is_deferred(), first.is_deferred());
+        prop_assert_eq!(next.is_debug(), first.is_debug());
         let baggage = round_trip_baggage(propagator, current.baggage());
         prop_assert_eq!(next.baggage(), &baggage);
         let again = injected(propagator, &next);
@@ -1051,10 +1050,7 @@ proptest! {
                 record(expected.as_ref()),
                 "{:?} from {:?}", format, out
             );
-            // Deferral is what W3C's decision does not keep: all formats together
-            // then write the decision instead.
-            let decided = format.is_none() && spec.deferred && !spec.sampled();
-            if let (Some(extracted), false) = (extracted, decided) {
+            if let Some(extracted) = extracted {
                 prop_assert_eq!(injected(&propagator, &extracted), out);
             }
         }
@@ -1180,8 +1176,9 @@ proptest! {
         }
     }
 
-    /// 5: Jaeger baggage keys are variable names on the way: every character
-    /// other than a letter or digit comes back as `-`, letters in lower case.
+    /// 5: Jaeger baggage keys are variable names on the way: a key a variable
+    /// name spells back (letters, digits, `-`) comes back in lower case; no
+    /// other is written, since it would come back as another key.
     #[test]
     fn environment_maps_jaeger_baggage_keys(spec in spec()) {
         let propagator = single(Format::Jaeger);
@@ -1190,8 +1187,8 @@ proptest! {
         env::inject(&propagator, &context, &mut vars);
         let expected = jaeger_baggage(context.baggage(), |key| {
             key.bytes()
-                .map(|b| if b.is_ascii_alphanumeric() { char::from(b.to_ascii_lowercase()) } else { '-' })
-                .collect()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                .then(|| key.to_ascii_lowercase())
         });
         let extracted = env::extract(&propagator, &vars).unwrap();
         prop_assert_eq!(extracted.baggage(), &expected);

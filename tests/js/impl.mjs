@@ -1,17 +1,18 @@
 // Which implementation of the JS API the Node runners test: TRACEWIRE_IMPL=node (the
-// installed `tracewire` package, the default) or wasm (the installed `tracewire-wasm`).
+// installed `tracewire` package, the default), wasm (the installed `tracewire-wasm`)
+// or w3c (its W3C-only entry, `tracewire-wasm/w3c`).
 import { readdir, readFile } from 'node:fs/promises';
 
 export const impl = process.env.TRACEWIRE_IMPL ?? 'node';
 
-const packages = { node: 'tracewire', wasm: 'tracewire-wasm' };
+export const packages = { node: 'tracewire', wasm: 'tracewire-wasm', w3c: 'tracewire-wasm/w3c' };
 
 /** The API module of the chosen implementation, loaded and ready. */
 export async function loadApi() {
   const name = packages[impl];
-  if (name === undefined) throw new Error(`TRACEWIRE_IMPL must be node or wasm, not ${impl}`);
+  if (name === undefined) throw new Error(`TRACEWIRE_IMPL must be node, wasm or w3c, not ${impl}`);
   const api = await import(name);
-  if (impl === 'wasm' && typeof api.default === 'function') await api.default();
+  if (impl !== 'node' && typeof api.default === 'function') await api.default();
   return api;
 }
 

@@ -1,8 +1,9 @@
 // Runs the shared suite (suite.mjs) against the WebAssembly package in headless
-// Chromium: `node --test run-chromium.mjs`. A static server on 127.0.0.1 serves the
+// Chromium: `node --test run-chromium.mjs` (`TRACEWIRE_IMPL=w3c`: its W3C-only entry). A static server on 127.0.0.1 serves the
 // repository; the page browser/index.html imports the package installed here,
 // runs every case and hands the results back, one node:test test each. The
-// browser quick start (examples/browser) runs in the same browser afterwards.
+// browser quick start (examples/browser; for w3c, its W3C-only example) runs in
+// the same browser afterwards.
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { chromium } from 'playwright-core';
 const root = join(await realpath(fileURLToPath(new URL('../../', import.meta.url))), '/');
 const vectorsDir = join(root, 'tests', 'vectors');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const w3c = process.env.TRACEWIRE_IMPL === 'w3c';
 
 const types = {
   '.html': 'text/html; charset=utf-8',
@@ -80,7 +82,7 @@ async function runInChromium() {
       if (message.type() === 'error') problems.push(message.text());
     });
     const { port } = server.address();
-    await page.goto(`http://127.0.0.1:${port}/tests/js/browser/index.html`, { timeout: 30_000 });
+    await page.goto(`http://127.0.0.1:${port}/tests/js/browser/index.html${w3c ? '?impl=w3c' : ''}`, { timeout: 30_000 });
     try {
       await page.waitForFunction(() => typeof globalThis.runSuite === 'function', null, { timeout: 30_000 });
     } catch (error) {
@@ -90,7 +92,7 @@ async function runInChromium() {
       page.evaluate((files) => globalThis.runSuite(files), vectorFiles),
       deadline(120_000, 'the suite'),
     ]);
-    await page.goto(`http://127.0.0.1:${port}/examples/browser/index.html`, { timeout: 30_000 });
+    await page.goto(`http://127.0.0.1:${port}/examples/browser/index.html${w3c ? '?example=w3c' : ''}`, { timeout: 30_000 });
     await page.waitForFunction(() => globalThis.quickstart !== undefined, null, { timeout: 30_000 });
     const quickstart = await page.evaluate(() => globalThis.quickstart);
     return { results, quickstart, problems };
@@ -103,20 +105,20 @@ async function runInChromium() {
 
 const { results, quickstart, problems } = await runInChromium();
 
-describe('tracewire (wasm in Chromium)', () => {
+describe(`tracewire (${w3c ? 'w3c' : 'wasm'} in Chromium)`, () => {
   if (results.length === 0) {
     test('runs the suite', () => {
       throw new Error('no case ran');
     });
   }
-  for (const { name, error } of results) {
-    test(name, () => {
+  for (const { name, skip, error } of results) {
+    test(name, { skip }, () => {
       if (error !== null) throw new Error(error);
     });
   }
 });
 
-test('the browser quick start runs in Chromium', () => {
+test(`the browser ${w3c ? 'W3C-only example' : 'quick start'} runs in Chromium`, () => {
   if (problems.length > 0) throw new Error(problems.join('; '));
   if (!/^[0-9a-f]{32}$/.test(quickstart.traceId)) throw new Error(`trace id ${quickstart.traceId}`);
   if (quickstart.received.traceId !== quickstart.traceId || quickstart.received.parentSpanId !== null) {

@@ -23,11 +23,22 @@ fi
 
 echo "== suite and Node-only tests, Node package"
 TRACEWIRE_IMPL=node node --test --test-reporter=spec run-node.mjs node-only.test.mjs boundary.test.mjs require.test.cjs
+if [[ -d node_modules/tracewire-wasm ]]; then
+  echo "== suite, the W3C-only WebAssembly entry (tracewire-wasm/w3c) in Node"
+  TRACEWIRE_IMPL=w3c node --test run-node.mjs
+fi
 
 echo "== the package in an empty project: require, import, types, examples"
 project="$(mktemp -d)"
 trap 'rm -rf "$project"' EXIT
 cp "$repo/examples/node/quickstart.mjs" "$repo/examples/node/formats.mjs" "$repo/examples/node/typed.ts" "$project/"
+# The integration examples, and the browser one when the WebAssembly package is there.
+integrations=(opentelemetry.mjs http.mjs logs.mjs kafkajs.mjs)
+for example in "${integrations[@]}"; do cp "$repo/examples/node/$example" "$project/"; done
+if [[ -d "$here/node_modules/tracewire-wasm" ]]; then
+  cp "$repo/examples/browser/fetch.mjs" "$project/browser-fetch.mjs"
+  integrations+=(browser-fetch.mjs)
+fi
 cd "$project"
 cat > package.json <<'JSON'
 { "name": "consumer", "private": true, "type": "module" }
@@ -39,11 +50,11 @@ TS
 cat > tsconfig.json <<JSON
 {
   "compilerOptions": {
-    "strict": true, "noEmit": true, "skipLibCheck": false,
+    "strict": true, "noEmit": true, "skipLibCheck": false, "allowJs": true, "checkJs": true,
     "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022",
     "types": ["node"], "typeRoots": ["$here/node_modules/@types"]
   },
-  "files": ["typed.ts", "check.cts"]
+  "files": ["typed.ts", "check.cts"$(printf ', "%s"' "${integrations[@]}")]
 }
 JSON
 npm install --no-audit --no-fund --no-package-lock --loglevel=error "$node_tgz"
@@ -51,7 +62,20 @@ node -e "const t = require('tracewire'); if (!t.continueTrace().traceparent.star
 node --input-type=module -e "import { continueTrace } from 'tracewire'; continueTrace().child();"
 node quickstart.mjs
 node formats.mjs
+# The packages the integration examples use, as the tests installed them.
+for dependency in @opentelemetry kafkajs pino tracewire-wasm; do
+  [[ ! -e "$here/node_modules/$dependency" ]] || ln -s "$here/node_modules/$dependency" "node_modules/$dependency"
+done
+node opentelemetry.mjs
+node http.mjs
+[[ "$(node logs.mjs | grep -c '"trace_id":"[0-9a-f]\{32\}"')" == 2 ]] || { echo "logs.mjs: expected 2 lines with a trace id" >&2; exit 1; }
 "$here/node_modules/.bin/tsc" -p tsconfig.json
 echo "package checks passed"
 
-# == WebAssembly runs (wasm in Node and in Chromium): bindings-wasm/test.sh.
+echo "== integrations: OpenTelemetry, fetch, http, logs, kafkajs (a real broker)"
+cd "$here"
+TRACEWIRE_EXAMPLES="$project" TRACEWIRE_IMPL=node node --test --test-reporter=spec \
+  integrations/opentelemetry.test.mjs integrations/fetch.test.mjs integrations/logs.test.mjs \
+  integrations/http.test.mjs integrations/kafkajs.test.mjs
+
+# == WebAssembly runs (wasm in Node and in Chromium, the W3C-only entry in Chromium): bindings-wasm/test.sh.

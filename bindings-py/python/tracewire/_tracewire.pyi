@@ -114,7 +114,8 @@ class Context:
     def with_baggage(self, key: str, value: str) -> Context:
         """This context with ``key`` set to ``value`` in its baggage (replacing earlier values).
 
-        Raises ``TracewireError`` (``invalid_baggage_key``: the key must be an HTTP token).
+        Raises ``TracewireError``: ``invalid_baggage_key`` (the key must be an HTTP token) or
+        ``baggage_too_large`` (past 64 members or 8192 bytes, W3C Baggage's limits).
         """
 
     @overload

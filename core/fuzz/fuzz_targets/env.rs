@@ -11,6 +11,13 @@ use tracewire::{env, Format, Propagator};
 use tracewire_fuzz::input::Input;
 use tracewire_fuzz::{grammar, invariants, track};
 
+/// Variables as `NAME: "value"` lines, for failure messages.
+fn show(vars: &[(String, String)]) -> String {
+    vars.iter()
+        .map(|(name, value)| format!("\n  {name}: {value:?}"))
+        .collect()
+}
+
 fuzz_target!(|data: &[u8]| {
     track(data.len());
     let input = Input::parse(data);
@@ -39,9 +46,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(
         second.trace_state().as_str(),
         first.trace_state().header(),
-        "{written:?}"
+        "{}",
+        show(&written)
     );
-    assert_eq!(second.baggage(), first.baggage(), "{written:?}");
+    assert_eq!(second.baggage(), first.baggage(), "{}", show(&written));
     let again = injected(&propagator, &second);
     let third = env::extract(&propagator, &again).expect("written variables re-extract");
     invariants::same_context("second round", &second, &third);

@@ -1,7 +1,7 @@
 //! The JSON event-payload carrier: the input is a body. For two fixed contexts
-//! (a CloudEvent-style one with a trace state, and an unsampled one without):
+//! (a sampled one with a trace state, and an unsampled one without):
 //! - extract and inject agree on what is a JSON object (`invalid_json` both, or
-//!   neither), and agree with serde_json wherever serde_json reads an object;
+//!   neither), and with serde_json wherever serde_json parses the body;
 //! - an injected body is a JSON object again (for serde_json too, when it read
 //!   the input), re-extracts to the injected ids (and trace state and flags when
 //!   the body is a CloudEvent), and injecting the same context again changes

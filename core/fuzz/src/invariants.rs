@@ -8,8 +8,11 @@
 //! - What is injected is in its format's grammar (see [`crate::grammar`]), and
 //!   every carrier type and the bindings' header lines receive the same headers.
 //! - The fixed point: extracting what was injected gives the same trace id, span
-//!   id, sampled flag, trace state and baggage; a second round changes nothing at
-//!   all, headers or context.
+//!   id, sampled flag, trace state and baggage; a second round changes no header
+//!   and nothing a getter shows. The bindings' context record reads back as the
+//!   context it was made from.
+//! - Injecting over the incoming headers replaces them: each injected header is
+//!   there once, and the receiver extracts the injected span.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -196,7 +199,11 @@ pub fn round_trip(propagator: &Propagator, first: &Context) {
     );
 
     let headers = injected(propagator, first);
-    carriers_agree(propagator, first, &headers);
+    // Carriers store values as they are given: small ones show any disagreement,
+    // and copying kilobytes of baggage five more times would only slow the search.
+    if headers.iter().map(|(_, value)| value.len()).sum::<usize>() <= 4096 {
+        carriers_agree(propagator, first, &headers);
+    }
     let second = propagator
         .extract(&headers)
         .unwrap_or_else(|| panic!("{} from {first:?} gives no context", show(&headers)));

@@ -11,7 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import { continueTrace, extract } from 'tracewire';
+import { continueFrom, extractFrom } from 'tracewire/kafkajs';
 
 const SERVICE = 'notification-service';
 const PAYMENTS = 'payments';
@@ -81,13 +81,13 @@ function received(topic, message) {
   };
   if (topic === PAYMENTS) {
     // The span starts when the payment arrives, under the PaymentProcessed span.
-    state.span = continueTrace(message.headers);
+    state.span = continueFrom(message);
     state.start = nowNs();
     state.payment = event;
     log('kafka.received', state.span, fields);
   } else {
     // The other branch of the fan-out: linked, not parent.
-    state.inventory = extract(message.headers);
+    state.inventory = extractFrom(message);
     state.reservation = event;
     const link = state.inventory && { trace_id: state.inventory.traceId, span_id: state.inventory.spanId };
     log('kafka.received', state.inventory, { ...fields, role: 'link', link });

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 
-import tracewire
+import tracewire.kafka
 from confluent_kafka import Message, Producer
 from service import Service, headers_json, messaging_attributes
 
@@ -20,7 +20,7 @@ IN, OUT = "orders", "inventory"
 def reserve(service: Service, producer: Producer, message: Message) -> None:
     start = time.time_ns()
     headers = message.headers()
-    consumer = tracewire.continue_trace(headers)
+    consumer = tracewire.kafka.continue_from(message)
     key = (message.key() or b"").decode()
     service.log(
         "kafka.received",

@@ -11,7 +11,7 @@ import json
 import os
 import time
 
-import tracewire
+import tracewire.kafka
 from confluent_kafka import Message, Producer
 from service import Service, headers_json, messaging_attributes
 
@@ -23,7 +23,7 @@ def charge(
 ) -> None:
     start = time.time_ns()
     headers = message.headers()
-    consumer = tracewire.continue_trace(headers)
+    consumer = tracewire.kafka.continue_from(message)
     key = (message.key() or b"").decode()
     service.log(
         "kafka.received",

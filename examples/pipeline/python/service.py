@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import tracewire
+import tracewire.kafka
 from confluent_kafka import Consumer, KafkaError, Message, Producer
 
 
@@ -91,7 +92,7 @@ class Service:
         """Publishes ``event`` to ``topic`` in a producer span under ``parent``:
         the record carries that span's context, and the span is recorded and logged."""
         span, start = parent.child(), time.time_ns()
-        sent: list[tuple[str, bytes]] = span.inject([])
+        sent = tracewire.kafka.headers(span)
         publish(producer, topic, key, json.dumps(event).encode(), sent)
         self.record(
             span,
@@ -158,7 +159,7 @@ def publish(
     topic: str,
     key: str,
     value: bytes,
-    headers: list[tuple[str, bytes]],
+    headers: tracewire.kafka.Headers,
 ) -> None:
     """Publishes one record and waits for the broker's acknowledgement."""
     failure: list[KafkaError] = []

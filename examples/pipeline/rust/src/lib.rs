@@ -1,6 +1,5 @@
 //! What the Rust services of the order pipeline share: configuration from the
-//! environment, structured log lines, span records, and Kafka record headers as
-//! a tracewire carrier.
+//! environment, structured log lines, span records, and publishing to Kafka.
 //!
 //! Environment: `KAFKA_BOOTSTRAP` (default `127.0.0.1:19092`), `SPAN_FILE`
 //! (default `<service>.spans.jsonl`). Logs are JSON lines on stdout.
@@ -15,7 +14,7 @@ use rdkafka::client::ClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, OwnedHeaders};
+use rdkafka::message::{Headers, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
 use serde_json::{json, Map, Value};
 use tracewire::span::SpanRecord;
@@ -163,19 +162,11 @@ pub fn publish(
     topic: &str,
     key: &str,
     body: &[u8],
-    headers: &[(String, Vec<u8>)],
+    headers: &OwnedHeaders,
 ) -> KafkaResult<()> {
     let mut record = BaseRecord::to(topic).key(key).payload(body);
-    if !headers.is_empty() {
-        let owned = headers
-            .iter()
-            .fold(OwnedHeaders::new(), |owned, (name, value)| {
-                owned.insert(Header {
-                    key: name,
-                    value: Some(value),
-                })
-            });
-        record = record.headers(owned);
+    if headers.count() > 0 {
+        record = record.headers(headers.clone());
     }
     producer.send(record).map_err(|(err, _)| err)?;
     // Not `flush`: rdkafka's flush polls in steps of 100 ms, which would show in
@@ -193,18 +184,6 @@ pub fn publish(
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     failed.take().map_or(Ok(()), Err)
-}
-
-/// Kafka record headers as a tracewire carrier: visited in place, repeats kept,
-/// a header without a value seen as empty.
-pub struct RecordHeaders<'h, H>(pub Option<&'h H>);
-
-impl<H: Headers> Extractor for RecordHeaders<'_, H> {
-    fn for_each_header<'a>(&'a self, visit: &mut dyn FnMut(&'a str, &'a [u8])) {
-        for header in self.0.into_iter().flat_map(Headers::iter) {
-            visit(header.key, header.value.unwrap_or_default());
-        }
-    }
 }
 
 /// Headers as a JSON object for a log line (name → text, repeats as arrays).

@@ -7,12 +7,12 @@
 use std::time::Duration;
 
 use rdkafka::consumer::BaseConsumer;
-use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::message::{BorrowedMessage, Message, OwnedHeaders};
 use serde_json::{json, Value};
 use tracewire::span::{SpanKind, SpanRecord, Status};
-use tracewire::Context;
+use tracewire::{kafka, Context, Propagator};
 use tracewire_pipeline::{
-    headers_json, messaging_attributes, now_ns, publish, KafkaProducer, RecordHeaders, Service,
+    headers_json, messaging_attributes, now_ns, publish, KafkaProducer, Service,
 };
 
 const IN: &str = "user-orders";
@@ -39,8 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// The consumer span's context and where it came from: the record headers, the
 /// body, or nowhere (a new trace).
 fn continue_from(message: &BorrowedMessage<'_>) -> (Context, &'static str) {
-    let headers = RecordHeaders(message.headers());
-    if let Some(remote) = tracewire::extract(&headers) {
+    if let Some(remote) = kafka::extract(&Propagator::DEFAULT, message) {
         return (remote.child(), "headers");
     }
     let body = message.payload().unwrap_or_default();
@@ -62,7 +61,7 @@ fn process(service: &Service, producer: &KafkaProducer, message: &BorrowedMessag
             "offset": message.offset(),
             "key": key,
             "context_source": source,
-            "headers": headers_json(&RecordHeaders(message.headers())),
+            "headers": headers_json(&message.headers()),
         }),
     );
     let outcome = serde_json::from_slice::<Value>(message.payload().unwrap_or_default())
@@ -114,8 +113,7 @@ fn create_order(
 
     let start = now_ns();
     let span = consumer.child();
-    let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
-    span.inject(&mut headers);
+    let headers = kafka::inject(&Propagator::DEFAULT, &span, OwnedHeaders::new());
     let sent = publish(
         producer,
         OUT,

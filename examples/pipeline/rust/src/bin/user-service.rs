@@ -13,10 +13,11 @@ use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rdkafka::message::OwnedHeaders;
 use serde_json::{json, Value};
 use tiny_http::{Header, Method, Request, Response, Server};
 use tracewire::span::{SpanKind, SpanRecord, Status};
-use tracewire::Context;
+use tracewire::{kafka, Context, Propagator};
 use tracewire_pipeline::{
     headers_json, messaging_attributes, now_ns, publish, KafkaProducer, Service,
 };
@@ -147,10 +148,11 @@ impl App {
         let body =
             tracewire::json::inject(&producer, event.to_string().as_bytes(), Default::default())
                 .map_err(|e| (500, e.to_string()))?;
-        let mut headers: Vec<(String, Vec<u8>)> = Vec::new();
-        if self.headers_on {
-            producer.inject(&mut headers);
-        }
+        let headers = if self.headers_on {
+            kafka::inject(&Propagator::DEFAULT, &producer, OwnedHeaders::new())
+        } else {
+            OwnedHeaders::new()
+        };
         let sent = publish(&self.producer, TOPIC, &order_id, &body, &headers);
         let mut record = SpanRecord::new(
             &producer,
